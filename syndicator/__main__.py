@@ -1,0 +1,5 @@
+"""``python -m syndicator`` runs the command line."""
+
+from syndicator.cli import main
+
+raise SystemExit(main())

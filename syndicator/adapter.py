@@ -1,0 +1,130 @@
+"""The adapter contract: the one surface between the engine and a platform.
+
+An adapter is a class registered under the entry-point group ``syndicator.adapters``
+(built-in adapters register there too, see pyproject.toml). The engine builds one
+instance per configured target and calls:
+
+* ``render(article) -> Post``: pure, no network. ``syndicator preview`` shows exactly
+  what ``render`` returns, and the post log stores it before anything is sent.
+* ``publish(post, key=...) -> Receipt``: sends the post unchanged; raises one of the
+  ``syndicator.errors.PublishError`` kinds.
+
+Everything else has a safe default. A minimal adapter is a dozen lines; see
+``adapters/outbox.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from syndicator.errors import ConfigError
+from syndicator.models import Article, Post, Receipt
+from syndicator.secrets import resolve
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "syndicator.adapters"
+
+
+class AdapterOptions(BaseModel):
+    """Base of an adapter's own config keys. Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One configured target as its adapter sees it: the shared keys, the adapter's own
+    validated ``options``, and secret *references* that are resolved only on use, so
+    that ``preview`` and ``check`` work without any secret set."""
+
+    name: str
+    adapter: str
+    options: Any
+    template: str | None = None
+    hashtags: tuple[str, ...] = ()
+    secret_refs: Mapping[str, str] = field(default_factory=dict)
+    base_dir: Path = Path(".")
+    sources: tuple[str, ...] = ()
+
+    def secret(self, name: str) -> str:
+        reference = self.secret_refs.get(name)
+        if reference is None:
+            raise ConfigError(f"targets.{self.name}.secrets.{name}: this adapter needs it; not set")
+        return resolve(reference, where=f"targets.{self.name}.secrets.{name}", base_dir=self.base_dir)
+
+    def has_secret(self, name: str) -> bool:
+        return name in self.secret_refs
+
+
+class Adapter:
+    """Base class of every adapter. Subclasses set the class attributes and override
+    ``render`` and ``publish``."""
+
+    #: The length rule of ``syndicator.text`` that this platform counts with.
+    rule: ClassVar[str] = "plain"
+    #: True when ``publish`` with the same ``key`` can never create a second post
+    #: (Mastodon Idempotency-Key, Matrix txnId, Bluesky record key). The engine then
+    #: resends a delivery interrupted by a crash; otherwise it asks ``find_existing``.
+    idempotent: ClassVar[bool] = False
+    #: The adapter's own config keys, validated with unknown keys forbidden.
+    Options: ClassVar[type[AdapterOptions]] = AdapterOptions
+    #: Secret names this adapter reads from ``[targets.secrets]``; others are errors.
+    secrets: ClassVar[frozenset[str]] = frozenset()
+    #: Secret names that must be present for ``publish`` to work.
+    required_secrets: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.options = target.options
+
+    def render(self, article: Article) -> Post:
+        """Turn an article into the exact post to send. Must not touch the network;
+        must return text whose length, measured with ``rule``, fits the limit."""
+        raise NotImplementedError
+
+    def publish(self, post: Post, *, key: str) -> Receipt:
+        """Send ``post`` as it is. ``key`` is stable for the delivery across retries
+        and restarts; idempotent adapters pass it to the platform."""
+        raise NotImplementedError
+
+    def find_existing(self, post: Post, *, key: str) -> Receipt | None:
+        """After a crash mid-send, look on the platform for this post. Return its
+        receipt, ``None`` if it is certainly not there; raise if it cannot tell. The
+        default cannot tell, so the delivery is marked ``unknown``."""
+        raise NotImplementedError
+
+    def verify(self) -> str:
+        """Check the credentials with a harmless call (``check --online``); return a
+        short description of the account. Raise a ``PublishError`` on failure."""
+        raise NotImplementedError
+
+    def validate(self, source_urls: Mapping[str, str]) -> list[str]:
+        """Config-time checks that need the sources (name -> URL); return problems."""
+        return []
+
+    def close(self) -> None:
+        """Release network sessions. Called when the service stops or reloads."""
+
+
+@cache
+def available_adapters() -> dict[str, Any]:
+    """Adapter names mapped to their (not yet loaded) entry points."""
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def load_adapter_class(name: str) -> type[Adapter]:
+    """Import the adapter registered as ``name``. Raises ``KeyError`` if unknown."""
+    entry = available_adapters()[name]
+    adapter_class = entry.load()
+    if not (isinstance(adapter_class, type) and issubclass(adapter_class, Adapter)):
+        raise TypeError(f"entry point {name!r} of {ENTRY_POINT_GROUP} is not an Adapter subclass")
+    return adapter_class
