@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -40,6 +40,38 @@ class AdapterOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SharedCache(Protocol):
+    """A small key-value store shared by every process on the same post log, for
+    platform tokens that must not be fetched once per process (WeChat's access_token
+    is limited to ~2000 fetches a day). The engine provides one backed by the store."""
+
+    def get(self, key: str) -> str | None:
+        """The value, or ``None`` when missing or expired."""
+        ...
+
+    def put(self, key: str, value: str, *, ttl_seconds: float) -> None: ...
+
+
+class MemoryCache:
+    """A process-local ``SharedCache``, for tests and for ``preview``."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, tuple[str, float]] = {}
+
+    def get(self, key: str) -> str | None:
+        import time
+
+        value = self._values.get(key)
+        if value is None or value[1] < time.time():
+            return None
+        return value[0]
+
+    def put(self, key: str, value: str, *, ttl_seconds: float) -> None:
+        import time
+
+        self._values[key] = (value, time.time() + ttl_seconds)
+
+
 @dataclass(frozen=True)
 class Target:
     """One configured target as its adapter sees it: the shared keys, the adapter's own
@@ -54,6 +86,10 @@ class Target:
     secret_refs: Mapping[str, str] = field(default_factory=dict)
     base_dir: Path = Path(".")
     sources: tuple[str, ...] = ()
+    cache: SharedCache = field(default_factory=MemoryCache)
+    #: Where adapters that write files (outbox, share cards) put them when their
+    #: ``path`` option is relative: the config file's folder.
+    timezone: str = "UTC"
 
     def secret(self, name: str) -> str:
         reference = self.secret_refs.get(name)
