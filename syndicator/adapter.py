@@ -84,11 +84,12 @@ class Target:
     template: str | None = None
     hashtags: tuple[str, ...] = ()
     secret_refs: Mapping[str, str] = field(default_factory=dict)
+    #: The config file's folder: relative paths in options (an outbox folder, a card
+    #: template, a font) are resolved against it.
     base_dir: Path = Path(".")
     sources: tuple[str, ...] = ()
     cache: SharedCache = field(default_factory=MemoryCache)
-    #: Where adapters that write files (outbox, share cards) put them when their
-    #: ``path`` option is relative: the config file's folder.
+    #: The service's time zone, for dates shown in posts and cards.
     timezone: str = "UTC"
 
     def secret(self, name: str) -> str:
