@@ -1,0 +1,94 @@
+"""clean_html / clean_text: from page furniture and markup to the text a reader saw."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from syndicator.text import clean_html, clean_text
+
+SEED = Path(__file__).parent.parent / "data" / "seed" / "bit-news-article.txt"
+
+
+def test_seed_article_keeps_body_and_drops_page_furniture() -> None:
+    cleaned = clean_text(SEED.read_text(encoding="utf-8"))
+    assert cleaned.startswith("The International Exchange of Postgraduates of BIT")
+    assert "Beijing Institute of Technology, Feb 7th, 2020: In 2019" in cleaned
+    assert cleaned.rstrip().endswith("“Double First-Class” of BIT.")
+    for furniture in (
+        "Your present position",
+        "release date",
+        "close window",
+        "ViewCount",
+        "Editor:",
+        "Translation:",
+        "Sina Microblog",
+        "Tencent Microblog",
+        "Share:",
+        "Remark",
+    ):
+        assert furniture not in cleaned, furniture
+
+
+def test_seed_paragraphs_are_separated_by_exactly_one_blank_line() -> None:
+    cleaned = clean_text(SEED.read_text(encoding="utf-8"))
+    paragraphs = cleaned.split("\n\n")
+    assert len(paragraphs) == 5  # the title line and four body paragraphs
+    assert "\n\n\n" not in cleaned
+    assert all(p == p.strip() and "  " not in p for p in paragraphs)
+
+
+def test_entities_are_unescaped_once_tags_are_gone() -> None:
+    assert (
+        clean_html("<p>Tom &amp; Jerry &#8211; a&nbsp;b &lt;i&gt;</p>") == "Tom & Jerry – a b <i>"
+    )
+
+
+def test_double_escaped_feed_entities_do_not_leak() -> None:
+    assert clean_text("R&amp;D &amp;#8211; news") == "R&D – news"
+
+
+def test_block_elements_become_paragraphs_and_br_a_line_break() -> None:
+    markup = "<div><h1>Title</h1><p>First<br>line two</p><ul><li>a</li><li>b</li></ul></div>"
+    assert clean_html(markup) == "Title\n\nFirst\nline two\n\na\n\nb"
+
+
+def test_inline_markup_and_source_newlines_collapse_to_single_spaces() -> None:
+    assert clean_html("<p>one <b>bold</b>\n   <a href='x'>link</a>\ttext</p>") == (
+        "one bold link text"
+    )
+
+
+def test_full_width_spaces_and_zero_width_characters_are_normalised() -> None:
+    assert clean_text("北京\u3000理工大学\u200b 新闻\ufeff") == "北京理工大学新闻"
+    assert clean_text("a\u3000\u00a0b") == "a b"
+
+
+def test_script_style_comments_and_cdata_are_never_kept() -> None:
+    markup = (
+        "<html><head><title>T</title><script>alert('x')</script></head><body>"
+        "<style>p{color:red}</style><!-- secret --><p>visible</p><![CDATA[raw]]>"
+        "<script src=x></script><noscript>nojs</noscript><p>end</p></body></html>"
+    )
+    assert clean_html(markup) == "visible\n\nend"
+
+
+def test_unclosed_script_swallows_nothing_but_itself() -> None:
+    assert clean_html("<p>kept</p><script>document.write('<p>x</p>')") == "kept"
+
+
+def test_hugely_nested_markup_is_handled_without_recursion() -> None:
+    depth = 200_000
+    assert clean_html("<div><span>" * depth + "deep" + "</span></div>" * depth) == "deep"
+
+
+def test_chinese_boilerplate_lines_are_dropped() -> None:
+    text = (
+        "当前位置：首页 > 新闻\n发布时间：2024-01-02  浏览次数：35\n"
+        "北京理工大学举行新年音乐会。\n（责任编辑：张三）\n分享到：新浪微博 微信"
+    )
+    assert clean_text(text) == "北京理工大学举行新年音乐会。"
+
+
+def test_sentence_mentioning_an_editor_is_not_boilerplate() -> None:
+    text = "The editor: a profile of the woman who runs the campus paper, and why she stays."
+    assert clean_text(text) == text
