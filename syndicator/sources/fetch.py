@@ -1,0 +1,232 @@
+"""One place where syndicator talks HTTP to news sites.
+
+Every fetch is bounded three ways: connect/read timeouts per packet, an overall
+deadline (a server dripping one byte at a time is cut off), and a cap on the
+*decoded* body size (a gzip bomb stops at the cap, it is never inflated in full).
+Conditional GET with the stored ETag/Last-Modified keeps polls cheap, and what the
+server says about caching (``max-age``) and back-off (``Retry-After``) is returned
+for the scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+import urllib3
+
+from syndicator.errors import SourceError
+from syndicator.sources.deadline import Deadline, DeadlineAdapter
+from syndicator.sources.encoding import charset_from_content_type
+
+__all__ = ["DEFAULT_USER_AGENT", "FetchResult", "fetch", "make_session"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_USER_AGENT = "syndicator/0.1 (+https://github.com/syndicator/syndicator)"
+_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.9, */*;q=0.5"
+)
+_CHUNK = 64 * 1024
+_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.I)
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one GET produced. ``url`` is the final URL after redirects; on a 304
+    ``not_modified`` is true, ``body`` is empty and the validators are the ones
+    to keep."""
+
+    url: str
+    status: int
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool
+    max_age: float | None
+    retry_after: float | None
+    content_type: str
+    encoding: str | None
+
+
+def make_session(user_agent: str | None = None) -> requests.Session:
+    """A session for one poller: a clear User-Agent, gzip/deflate only (the
+    encodings whose inflation we bound ourselves), no automatic retries (the
+    scheduler owns back-off) and connections that obey fetch deadlines."""
+    session = requests.Session()
+    session.headers.update(
+        {
+            "User-Agent": user_agent or DEFAULT_USER_AGENT,
+            "Accept": _ACCEPT,
+            "Accept-Encoding": "gzip, deflate",
+        }
+    )
+    session.max_redirects = 5
+    adapter = DeadlineAdapter(pool_connections=20, pool_maxsize=20, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def parse_max_age(cache_control: str | None) -> float | None:
+    match = _MAX_AGE.search(cache_control or "")
+    return float(match.group(1)) if match else None
+
+
+class _Inflater:
+    """Decompresses gzip/deflate in bounded steps, so output never runs ahead of
+    the cap by more than one chunk."""
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        self._first = True
+        self._obj: Any = None
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if self._obj is None:
+            if self.coding == "deflate" and data[:1] and (data[0] & 0x0F) != 8:
+                self._obj = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as IIS sends it
+            else:
+                self._obj = zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib or gzip header
+        while data:
+            out = self._obj.decompress(data, _CHUNK)
+            if out:
+                yield out
+            data = self._obj.unconsumed_tail
+            if self._obj.eof and self._obj.unused_data.strip(b"\x00"):
+                data = self._obj.unused_data  # a further gzip member
+                self._obj = zlib.decompressobj(zlib.MAX_WBITS | 32)
+
+
+def _fail(source: str, url: str, message: str, retry_after: float | None = None) -> SourceError:
+    return SourceError(source or url, f"{message} ({url})", retry_after=retry_after)
+
+
+def _read_body(
+    response: requests.Response, *, max_bytes: int, deadline: Deadline, source: str
+) -> bytes:
+    url = response.url
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > max_bytes:
+        raise _fail(source, url, f"body of {int(length)} bytes exceeds the cap of {max_bytes}")
+    coding = response.headers.get("Content-Encoding", "").strip().lower()
+    inflater = _Inflater(coding) if coding in ("gzip", "x-gzip", "deflate") else None
+    own_decoding = inflater is not None or coding in ("", "identity")
+    raw = response.raw
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while True:
+            if deadline.check():
+                break
+            chunk = raw.read1(_CHUNK, decode_content=not own_decoding)
+            if not chunk:
+                break
+            for piece in inflater.feed(chunk) if inflater else (chunk,):
+                size += len(piece)
+                if size > max_bytes:
+                    raise _fail(source, url, f"decoded body exceeds the cap of {max_bytes} bytes")
+                parts.append(piece)
+    except zlib.error as exc:
+        raise _fail(source, url, f"corrupt {coding} body: {exc}") from exc
+    except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
+        if deadline.check():
+            raise _fail(source, url, f"deadline of {deadline.seconds:g}s exceeded") from exc
+        raise _fail(source, url, f"connection broken while reading: {exc}") from exc
+    finally:
+        response.close()
+    if deadline.check():
+        raise _fail(source, url, f"deadline of {deadline.seconds:g}s exceeded")
+    return b"".join(parts)
+
+
+def fetch(
+    session: requests.Session,
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    timeout: float = 10.0,
+    deadline: float = 30.0,
+    max_bytes: int = 10_000_000,
+    source: str = "",
+) -> FetchResult:
+    """GET ``url`` within the bounds above. Raises ``SourceError`` naming
+    ``source`` on HTTP >= 400 (with ``retry_after`` from a 429/503), a timeout,
+    the deadline or the size cap."""
+    if not url.lower().startswith(("http://", "https://")):
+        raise _fail(source, url, "only http:// and https:// URLs can be fetched")
+    headers: dict[str, str] = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    started = time.monotonic()
+    with Deadline(deadline) as clock:
+        try:
+            response = session.get(
+                url, headers=headers, stream=True, timeout=(timeout, timeout), allow_redirects=True
+            )
+        except requests.TooManyRedirects as exc:
+            raise _fail(source, url, "too many redirects") from exc
+        except requests.Timeout as exc:
+            raise _fail(source, url, f"timed out after {timeout:g}s") from exc
+        except (requests.RequestException, OSError) as exc:
+            if clock.check():
+                raise _fail(source, url, f"deadline of {deadline:g}s exceeded") from exc
+            raise _fail(source, url, f"cannot fetch: {exc}") from exc
+        status = response.status_code
+        head = response.headers
+        retry_after = parse_retry_after(head.get("Retry-After"))
+        max_age = parse_max_age(head.get("Cache-Control"))
+        if status >= 400:
+            response.close()
+            reason = f"HTTP {status} {response.reason or ''}".strip()
+            if retry_after is not None:
+                reason += f", retry after {retry_after:g}s"
+            raise _fail(source, response.url, reason, retry_after)
+        if status == 304:
+            response.close()
+            body = b""
+        else:
+            body = _read_body(response, max_bytes=max_bytes, deadline=clock, source=source)
+    content_type = head.get("Content-Type", "")
+    elapsed = time.monotonic() - started
+    log.debug("fetched %s: %s, %d bytes in %.2fs", url, status, len(body), elapsed)
+    return FetchResult(
+        url=response.url,
+        status=status,
+        body=body,
+        etag=head.get("ETag") or (etag if status == 304 else None),
+        last_modified=head.get("Last-Modified") or (last_modified if status == 304 else None),
+        not_modified=status == 304,
+        max_age=max_age,
+        retry_after=retry_after,
+        content_type=content_type,
+        encoding=charset_from_content_type(content_type),
+    )
