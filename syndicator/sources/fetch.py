@@ -27,7 +27,7 @@ from syndicator.errors import SourceError
 from syndicator.sources.deadline import Deadline, DeadlineAdapter
 from syndicator.sources.encoding import charset_from_content_type
 
-__all__ = ["DEFAULT_USER_AGENT", "FetchResult", "fetch", "make_session"]
+__all__ = ["DEFAULT_USER_AGENT", "FetchResult", "fetch", "fetch_image", "make_session"]
 
 log = logging.getLogger(__name__)
 
@@ -230,3 +230,23 @@ def fetch(
         content_type=content_type,
         encoding=charset_from_content_type(content_type),
     )
+
+
+def fetch_image(
+    session: requests.Session,
+    url: str,
+    *,
+    max_bytes: int = 5_000_000,
+    max_pixels: int = 40_000_000,
+    timeout: float = 10.0,
+    deadline: float = 20.0,
+    source: str = "",
+) -> tuple[bytes, str]:
+    """Download a lead image within the size cap and return ``(data, mime)``; the
+    declared dimensions are checked before any pixel is decoded."""
+    from syndicator.sources.images import image_mime
+
+    result = fetch(
+        session, url, timeout=timeout, deadline=deadline, max_bytes=max_bytes, source=source
+    )
+    return result.body, image_mime(result.body, max_pixels=max_pixels, source=source, url=url)
