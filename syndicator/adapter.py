@@ -96,7 +96,9 @@ class Target:
         reference = self.secret_refs.get(name)
         if reference is None:
             raise ConfigError(f"targets.{self.name}.secrets.{name}: this adapter needs it; not set")
-        return resolve(reference, where=f"targets.{self.name}.secrets.{name}", base_dir=self.base_dir)
+        return resolve(
+            reference, where=f"targets.{self.name}.secrets.{name}", base_dir=self.base_dir
+        )
 
     def has_secret(self, name: str) -> bool:
         return name in self.secret_refs

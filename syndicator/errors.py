@@ -60,7 +60,9 @@ class RateLimited(PublishError):
     """The platform asked us to wait. ``retry_at`` is when it said we may try again,
     or ``None`` when it did not say (the engine then backs off)."""
 
-    def __init__(self, message: str, *, retry_at: datetime | None, platform_message: str = "") -> None:
+    def __init__(
+        self, message: str, *, retry_at: datetime | None, platform_message: str = ""
+    ) -> None:
         self.retry_at = retry_at
         super().__init__(message, platform_message=platform_message)
 

@@ -46,9 +46,10 @@ class Article:
 
     @property
     def content_hash(self) -> str:
-        """A digest of what a reader sees, to notice an edited article."""
+        """A digest of the title and teaser, to notice an edited article. The body is
+        left out: a feed item and the same article enriched from its page must match."""
         digest = hashlib.sha256()
-        for part in (self.title, self.summary, self.text):
+        for part in (self.title, self.summary):
             digest.update(part.encode("utf-8"))
             digest.update(b"\x00")
         return digest.hexdigest()[:16]

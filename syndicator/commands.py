@@ -1,0 +1,395 @@
+"""What each CLI command does. Each ``cmd_*`` takes the parsed arguments and returns
+the exit code; output for people goes to stdout, logs to stderr."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from syndicator.config import Config, load_config
+from syndicator.engine import Engine
+from syndicator.errors import ConfigError, PublishError, SyndicatorError
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load_config(args.config)
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    return Engine.open(_config(args))
+
+
+def _chosen_targets(engine: Engine, names: list[str] | None) -> list[str]:
+    if not names:
+        return [name for name, bound in engine.targets.items() if bound.config.enabled]
+    unknown = [n for n in names if n not in engine.targets]
+    if unknown:
+        raise ConfigError(
+            f"--to: no target named {', '.join(map(repr, unknown))} "
+            f"(known: {', '.join(engine.targets) or 'none'})"
+        )
+    return names
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from syndicator.targets import bind_targets, missing_secrets
+
+    config = _config(args)
+    bound = bind_targets(config)
+    problems: list[str] = []
+    sources = {s.name: s.url for s in config.sources}
+    for index, target in enumerate(bound.values()):
+        chosen = {n: u for n, u in sources.items() if n in target.target.sources}
+        for problem in target.adapter.validate(chosen):
+            problems.append(f"{config.path}: targets[{index}]: {problem}")
+    if problems:
+        raise ConfigError(problems)
+    print(f"{config.path}: ok ({len(config.sources)} source(s), {len(bound)} target(s))")
+    failed = False
+    for name, target in bound.items():
+        missing = missing_secrets(target)
+        if missing:
+            print(f"  {name}: warning: secrets not configured: {', '.join(missing)}")
+        if args.online:
+            try:
+                detail = target.adapter.verify()
+                print(f"  {name}: online check ok: {detail}")
+            except NotImplementedError:
+                print(f"  {name}: no online check for adapter {target.config.adapter!r}")
+            except (SyndicatorError, OSError) as exc:
+                failed = True
+                print(f"  {name}: online check FAILED: {exc}")
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    from syndicator.delivery import drain
+    from syndicator.pipeline import poll
+
+    engine = _engine(args)
+    try:
+        on_new = None
+        if args.print_new:
+            out = sys.stdout
+
+            def on_new(article):  # type: ignore[no-untyped-def]
+                title = " ".join(article.title.split())
+                out.write(f"{article.url}\t{title}\n")
+
+        summary = poll(engine, force=args.all, on_new=on_new)
+        sent = drain(engine) if not args.no_send else None
+        if args.print_new:
+            sys.stdout.flush()
+        line = (
+            f"polled {summary.polled + summary.failed} source(s): {summary.not_modified} unchanged, "
+            f"{summary.failed} failed, {summary.new_articles} new article(s), "
+            f"{summary.deliveries} delivery(ies) planned"
+        )
+        if sent is not None:
+            line += f"; sent {sent.sent}, retrying {sent.retried}, failed {sent.failed}"
+            for target, why in sent.waiting.items():
+                line += f"\n  {target} waits: {why}"
+        print(line, file=sys.stderr if args.print_new else sys.stdout)
+        return EXIT_FAILURE if summary.failed and not summary.polled else EXIT_OK
+    finally:
+        engine.close()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from syndicator.service import Service, install_signal_handlers
+
+    config = _config(args)
+    engine = Engine.open(config)
+    lock = engine.store.run_lock()
+    lock.acquire()
+    try:
+        service = Service(engine, config_path=config.path)
+        install_signal_handlers(service)
+        if config.service.http:
+            from syndicator.health import start_health_server
+
+            start_health_server(service, config.service.http)
+        service.start()
+        service.wait()
+        return EXIT_OK
+    finally:
+        lock.release()
+        engine.close()
+
+
+def _fetch_article(engine: Engine, url: str):  # type: ignore[no-untyped-def]
+    from syndicator.sources.poll import extract_one
+
+    source = _source_for(engine.config, url)
+    selectors = None
+    timezone = engine.config.service.timezone
+    if source is not None:
+        from syndicator.pipeline import source_spec
+
+        spec = source_spec(engine, source)
+        selectors, timezone = spec.selectors, spec.timezone
+    article = extract_one(url, engine.session, selectors=selectors, timezone=timezone)
+    if source is not None and not article.source:
+        article = article.with_changes(source=source.name)
+    return article
+
+
+def _source_for(config: Config, url: str):  # type: ignore[no-untyped-def]
+    """The configured source an article URL belongs to (same host), for its selectors."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).netloc.lower()
+    for source in config.sources:
+        if urlsplit(source.url).netloc.lower() == host:
+            return source
+    return None
+
+
+def cmd_post(args: argparse.Namespace) -> int:
+    from syndicator.delivery import DrainSummary, publish_claimed
+    from syndicator.models import DeliveryState
+    from syndicator.rendering import attach_lead_image
+    from syndicator.store import articles as article_store
+    from syndicator.store import deliveries as delivery_store
+
+    engine = _engine(args)
+    try:
+        targets = _chosen_targets(engine, args.to)
+        article = _fetch_article(engine, args.url)
+        article = attach_lead_image(
+            article,
+            session=engine.session,
+            media_dir=engine.media_dir,
+            max_bytes=engine.config.fetch.max_image_bytes,
+            timeout=engine.config.fetch.timeout.total_seconds(),
+        )
+        with engine.store.begin() as connection:
+            [recorded] = article_store.record_articles(
+                connection, [article], now=engine.clock.now()
+            )
+        status = EXIT_OK
+        for name in targets:
+            with engine.store.begin() as connection:
+                earlier = [
+                    d
+                    for d in delivery_store.for_article(connection, recorded.id)
+                    if d.target == name
+                ]
+                seq = delivery_store.next_seq(connection, recorded.id, name)
+            if any(d.state is DeliveryState.SENT for d in earlier) and not args.again:
+                print(
+                    f"{name}: already delivered ({earlier[-1].remote_url}); use --again to send it once more"
+                )
+                status = EXIT_FAILURE
+                continue
+            pending = [
+                d
+                for d in earlier
+                if d.state in (DeliveryState.PENDING, DeliveryState.RETRY, DeliveryState.HELD)
+            ]
+            if pending and not args.again:
+                delivery_id = pending[0].id
+            else:
+                delivery_id = _manual_delivery(
+                    engine, recorded.id, article, name, seq if earlier else 0
+                )
+            with engine.store.begin() as connection:
+                row = delivery_store.get(connection, delivery_id)
+                assert row is not None
+                if row.state is DeliveryState.HELD:
+                    delivery_store.transition(
+                        connection,
+                        row.id,
+                        to=DeliveryState.PENDING,
+                        now=engine.clock.now(),
+                        due_at=engine.clock.now(),
+                        event="approved by manual post",
+                    )
+                if row.state in (DeliveryState.FAILED, DeliveryState.SKIPPED):
+                    print(f"{name}: not sent: {row.error or row.reason}")
+                    status = EXIT_FAILURE
+                    continue
+                claimed = delivery_store.claim(
+                    connection, row.id, holder=engine.holder, now=engine.clock.now()
+                )
+            if not claimed:
+                print(f"{name}: delivery {row.id} is being sent by another process")
+                continue
+            summary = DrainSummary()
+            publish_claimed(engine, engine.targets[name], row, summary)
+            with engine.store.begin() as connection:
+                done = delivery_store.get(connection, row.id)
+            assert done is not None
+            if done.state is DeliveryState.SENT:
+                print(f"{name}: sent {done.remote_url or done.remote_id}")
+            else:
+                print(f"{name}: {done.state.value}: {done.error or done.reason}")
+                status = EXIT_FAILURE
+        return status
+    finally:
+        engine.close()
+
+
+def _manual_delivery(engine: Engine, article_id: int, article, name: str, seq: int) -> int:  # type: ignore[no-untyped-def]
+    """A person asked for this post: render it and queue it now, past filters and age."""
+    from syndicator.errors import RenderError
+    from syndicator.models import DeliveryState
+    from syndicator.rendering import render_post
+    from syndicator.store import deliveries as delivery_store
+
+    now = engine.clock.now()
+    try:
+        post = render_post(engine.targets[name], article, media_dir=engine.media_dir)
+    except RenderError as exc:
+        with engine.store.begin() as connection:
+            return delivery_store.create(
+                connection,
+                article_id=article_id,
+                target=name,
+                state=DeliveryState.FAILED,
+                now=now,
+                reason="render failed",
+                error=str(exc),
+                seq=seq,
+            )
+    with engine.store.begin() as connection:
+        return delivery_store.create(
+            connection,
+            article_id=article_id,
+            target=name,
+            state=DeliveryState.PENDING,
+            now=now,
+            due_at=now,
+            post=post,
+            seq=seq,
+            reason="posted by hand",
+        )
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from syndicator.errors import RenderError
+    from syndicator.rendering import attach_lead_image, render_post
+
+    engine = _engine(args)
+    try:
+        targets = _chosen_targets(engine, args.to)
+        article = _fetch_article(engine, args.url)
+        out_dir = Path(args.out) if args.out else None
+        media_dir = out_dir or (engine.media_dir / "preview")
+        article = attach_lead_image(
+            article,
+            session=engine.session,
+            media_dir=media_dir,
+            max_bytes=engine.config.fetch.max_image_bytes,
+            timeout=engine.config.fetch.timeout.total_seconds(),
+        )
+        results = []
+        for name in targets:
+            bound = engine.targets[name]
+            try:
+                post = render_post(bound, article, media_dir=out_dir)
+            except RenderError as exc:
+                results.append({"target": name, "adapter": bound.config.adapter, "error": str(exc)})
+                continue
+            results.append(
+                {
+                    "target": name,
+                    "adapter": bound.config.adapter,
+                    "rule": post.rule,
+                    "text": post.text,
+                    "length": post.length,
+                    "limit": post.limit,
+                    "media": [str(m.path) for m in post.media if m.path],
+                }
+            )
+        if args.json:
+            print(json.dumps(results, ensure_ascii=False, indent=2))
+        else:
+            print(f"{article.title}\n{article.url}\n")
+            for item in results:
+                print(f"── {item['target']} ({item['adapter']})")
+                if "error" in item:
+                    print(f"   cannot render: {item['error']}\n")
+                    continue
+                print(f"   {item['length']}/{item['limit']} by rule {item['rule']!r}")
+                for line in str(item["text"]).splitlines():
+                    print(f"   │ {line}")
+                for media in item["media"]:  # type: ignore[attr-defined]
+                    print(f"   media: {media}")
+                print()
+        return EXIT_FAILURE if any("error" in r for r in results) else EXIT_OK
+    finally:
+        engine.close()
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    from syndicator.explain import print_log
+
+    engine = _engine(args)
+    try:
+        return print_log(engine, args)
+    finally:
+        engine.close()
+
+
+def cmd_why(args: argparse.Namespace) -> int:
+    from syndicator.explain import print_why
+
+    engine = _engine(args)
+    try:
+        return print_why(engine, args.url, as_json=args.json)
+    finally:
+        engine.close()
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    from syndicator.explain import operator_action
+
+    return operator_action(_engine(args), args.ids, "retry")
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from syndicator.explain import operator_action
+
+    return operator_action(_engine(args), args.ids, "approve")
+
+
+def cmd_reject(args: argparse.Namespace) -> int:
+    from syndicator.explain import operator_action
+
+    return operator_action(_engine(args), args.ids, "reject")
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from syndicator.explain import resolve_unknown
+
+    return resolve_unknown(_engine(args), args.id, sent_url=args.sent)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from importlib.resources import files
+
+    folder = Path(args.dir)
+    path = folder / "syndicator.toml"
+    if path.exists() and not args.force:
+        print(f"{path} exists; use --force to overwrite", file=sys.stderr)
+        return EXIT_FAILURE
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        files("syndicator").joinpath("starter.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    print(f"wrote {path}; edit it, then run: syndicator -c {path} check")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from syndicator.demo.run import run_demo
+
+    return run_demo(work_dir=Path(args.dir) if args.dir else None, rounds=args.rounds)
+
+
+__all__ = ["PublishError"]

@@ -1,0 +1,61 @@
+"""The running context shared by the pipeline, the delivery loop, the CLI and the
+service: the validated config, the post log, the bound targets, the clock and one HTTP
+session for sources."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from syndicator.clock import Clock, SystemClock
+from syndicator.config import Config
+from syndicator.store import Store
+from syndicator.store.database import holder_name
+from syndicator.targets import BoundTarget, bind_targets
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Engine:
+    config: Config
+    store: Store
+    targets: dict[str, BoundTarget]
+    clock: Clock = field(default_factory=SystemClock)
+    holder: str = field(default_factory=holder_name)
+    _session: Any = None
+
+    @classmethod
+    def open(cls, config: Config, *, clock: Clock | None = None) -> Engine:
+        store = Store(config.store_url())
+        targets = bind_targets(config, cache_for=lambda name: store.cache(f"{name}:"))
+        return cls(config=config, store=store, targets=targets, clock=clock or SystemClock())
+
+    @property
+    def session(self) -> Any:
+        """One requests.Session for every source fetch (connection reuse)."""
+        if self._session is None:
+            from syndicator.sources.fetch import make_session
+
+            self._session = make_session(self.config.fetch.user_agent)
+        return self._session
+
+    @property
+    def media_dir(self) -> Path:
+        return self.config.media_dir()
+
+    def reload(self, config: Config) -> None:
+        """Swap in a new config (SIGHUP). Targets are re-bound; the store stays."""
+        targets = bind_targets(config, cache_for=lambda name: self.store.cache(f"{name}:"))
+        for bound in self.targets.values():
+            bound.close()
+        self.config, self.targets = config, targets
+
+    def close(self) -> None:
+        for bound in self.targets.values():
+            bound.close()
+        if self._session is not None:
+            self._session.close()
+        self.store.close()

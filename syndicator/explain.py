@@ -1,0 +1,202 @@
+"""Reading the post log for people: ``log``, ``why``, and the operator's actions on
+single deliveries (retry, approve, reject, resolve)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from syndicator.engine import Engine
+from syndicator.models import DeliveryState
+from syndicator.store import articles as article_store
+from syndicator.store import deliveries as store
+from syndicator.store.deliveries import DeliveryRow
+
+EXIT_OK, EXIT_FAILURE = 0, 1
+
+
+def print_log(engine: Engine, args: argparse.Namespace) -> int:
+    states = [DeliveryState(s) for s in (args.state or [])]
+    if args.held:
+        states.append(DeliveryState.HELD)
+    with engine.store.begin() as connection:
+        rows = store.listing(
+            connection, target=args.target, states=states or None, limit=args.limit
+        )
+    if args.json:
+        print(json.dumps([_with_media(r) for r in rows], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not rows:
+        print("no deliveries yet")
+    for row in rows:
+        when = (row.sent_at or row.updated_at).strftime("%Y-%m-%d %H:%M")
+        where = row.remote_url or row.error or row.reason
+        print(
+            f"#{row.id:<5} {when}  {row.state.value:<8} {row.target:<16} {row.article_title[:60]}"
+        )
+        if where:
+            print(f"       {where}")
+        for media in _with_media(row)["media"]:  # type: ignore[union-attr]
+            print(f"       file: {media}")
+        if args.held and row.text:
+            for line in row.text.splitlines():
+                print(f"       │ {line}")
+    return EXIT_OK
+
+
+def _with_media(row: DeliveryRow) -> dict[str, object]:
+    data = row.as_dict()
+    try:
+        post = json.loads(row.post)
+    except ValueError:
+        post = {}
+    data["media"] = [m["path"] for m in post.get("media", []) if m.get("path")]
+    return data
+
+
+def print_why(engine: Engine, url: str, *, as_json: bool = False) -> int:
+    """Per target: what happened to the article and why, from the post log alone."""
+    with engine.store.begin() as connection:
+        article_id = article_store.find_article_id(connection, url)
+        if article_id is None:
+            print(f"{url}: not in the post log (never seen by a poll or a 'post')")
+            return EXIT_FAILURE
+        article = article_store.load_article(connection, article_id)
+        rows = store.for_article(connection, article_id)
+        history = {row.id: store.events_for(connection, row.id) for row in rows}
+    report = []
+    for name in sorted({*engine.targets, *(r.target for r in rows)}):
+        mine = [r for r in rows if r.target == name]
+        if not mine:
+            bound = engine.targets.get(name)
+            wanted = (
+                bound is not None and article is not None and article.source in bound.target.sources
+            )
+            why = (
+                "no delivery: the target was added after this article was recorded"
+                if wanted
+                else "no delivery: the target does not take this article's source"
+            )
+            report.append({"target": name, "state": None, "why": why, "events": []})
+            continue
+        for row in mine:
+            why = _explanation(row)
+            events = [
+                {"at": at.isoformat(), "kind": kind, "detail": detail}
+                for at, kind, detail in history[row.id]
+            ]
+            report.append(
+                {
+                    "target": name,
+                    "delivery": row.id,
+                    "state": row.state.value,
+                    "why": why,
+                    "events": events,
+                }
+            )
+    if as_json:
+        print(
+            json.dumps(
+                {"article": url, "title": article.title if article else "", "targets": report},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    print(f"{article.title if article else url}\n{url}")
+    for item in report:
+        state = item["state"] or "-"
+        label = f"#{item['delivery']}" if "delivery" in item else ""
+        print(f"  {item['target']:<16} {state:<8} {label:<6} {item['why']}")
+    return EXIT_OK
+
+
+def _explanation(row: DeliveryRow) -> str:
+    if row.state is DeliveryState.SENT:
+        return f"sent {row.sent_at:%Y-%m-%d %H:%M} UTC: {row.remote_url or row.remote_id}"
+    if row.state is DeliveryState.FAILED:
+        return f"failed after {row.attempts} attempt(s): {row.error or row.reason}"
+    if row.state in (DeliveryState.PENDING, DeliveryState.RETRY):
+        due = f"due {row.due_at:%Y-%m-%d %H:%M:%S} UTC" if row.due_at else "due"
+        extra = f"; last error: {row.error}" if row.error else ""
+        return f"{row.reason or due}{extra}" if row.reason else f"{due}{extra}"
+    return row.reason or row.error or row.state.value
+
+
+def operator_action(engine: Engine, ids: list[int], action: str) -> int:
+    """retry: failed|unknown -> pending; approve: held -> pending; reject: held -> rejected."""
+    moves = {
+        "retry": ((DeliveryState.FAILED, DeliveryState.UNKNOWN), DeliveryState.PENDING),
+        "approve": ((DeliveryState.HELD,), DeliveryState.PENDING),
+        "reject": ((DeliveryState.HELD,), DeliveryState.REJECTED),
+    }
+    expect, to = moves[action]
+    status = EXIT_OK
+    try:
+        now = engine.clock.now()
+        for delivery_id in ids:
+            with engine.store.begin() as connection:
+                row = store.get(connection, delivery_id)
+                if row is None:
+                    print(f"#{delivery_id}: no such delivery")
+                    status = EXIT_FAILURE
+                    continue
+                extra: dict[str, object] = {"due_at": now} if to is DeliveryState.PENDING else {}
+                if action == "retry":
+                    extra["attempts"] = 0
+                done = store.transition(
+                    connection,
+                    delivery_id,
+                    to=to,
+                    now=now,
+                    expect=expect,
+                    event=f"{action} by operator",
+                    reason=f"{action} by operator",
+                    **extra,
+                )
+            if done:
+                print(f"#{delivery_id}: {row.state.value} -> {to.value}")
+            else:
+                allowed = " or ".join(s.value for s in expect)
+                print(f"#{delivery_id}: is {row.state.value}; {action} needs {allowed}")
+                status = EXIT_FAILURE
+        return status
+    finally:
+        engine.close()
+
+
+def resolve_unknown(engine: Engine, delivery_id: int, *, sent_url: str | None) -> int:
+    """The operator checked the platform: mark an ``unknown`` delivery sent or resend it."""
+    try:
+        now = engine.clock.now()
+        with engine.store.begin() as connection:
+            if sent_url:
+                done = store.transition(
+                    connection,
+                    delivery_id,
+                    to=DeliveryState.SENT,
+                    now=now,
+                    expect=(DeliveryState.UNKNOWN,),
+                    sent_at=now,
+                    remote_url=sent_url,
+                    event="resolved by operator: was sent",
+                    reason="",
+                )
+            else:
+                done = store.transition(
+                    connection,
+                    delivery_id,
+                    to=DeliveryState.PENDING,
+                    now=now,
+                    expect=(DeliveryState.UNKNOWN,),
+                    due_at=now,
+                    event="resolved by operator: not sent",
+                    reason="resolved by operator: resend",
+                )
+        if not done:
+            print(f"#{delivery_id}: not in state unknown; nothing changed")
+            return EXIT_FAILURE
+        print(f"#{delivery_id}: {'sent' if sent_url else 'queued again'}")
+        return EXIT_OK
+    finally:
+        engine.close()

@@ -1,0 +1,311 @@
+"""Deliveries: one row per (article, target), moved through its states by guarded
+updates, so that two processes can never both claim the same delivery."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Row, and_, func, insert, select, update
+
+from syndicator.clock import as_utc, to_naive_utc
+from syndicator.models import DeliveryState, Post, Receipt
+from syndicator.secrets import redact
+from syndicator.store import schema
+from syndicator.store.codec import post_to_json
+
+d = schema.deliveries
+a = schema.articles
+
+_DUE_STATES = (DeliveryState.PENDING.value, DeliveryState.RETRY.value)
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    id: int
+    article_id: int
+    target: str
+    seq: int
+    state: DeliveryState
+    reason: str
+    attempts: int
+    idem_key: str
+    created_at: datetime
+    updated_at: datetime
+    due_at: datetime | None
+    sent_at: datetime | None
+    text: str
+    length: int | None
+    post: str
+    remote_id: str | None
+    remote_url: str | None
+    error: str | None
+    article_url: str = ""
+    article_title: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON shape of ``syndicator log --json``."""
+
+        def iso(moment: datetime | None) -> str | None:
+            return moment.isoformat() if moment else None
+
+        return {
+            "id": self.id,
+            "article_id": self.article_id,
+            "article_url": self.article_url,
+            "article_title": self.article_title,
+            "target": self.target,
+            "state": self.state.value,
+            "reason": self.reason,
+            "text": self.text,
+            "length": self.length,
+            "remote_id": self.remote_id,
+            "remote_url": self.remote_url,
+            "attempts": self.attempts,
+            "error": self.error,
+            "created_at": iso(self.created_at),
+            "due_at": iso(self.due_at),
+            "sent_at": iso(self.sent_at),
+        }
+
+
+_COLUMNS = (*d.c, a.c.url.label("article_url"), a.c.title.label("article_title"))
+
+
+def _row(row: Row) -> DeliveryRow:
+    m = row._mapping
+    return DeliveryRow(
+        id=m["id"],
+        article_id=m["article_id"],
+        target=m["target"],
+        seq=m["seq"],
+        state=DeliveryState(m["state"]),
+        reason=m["reason"] or "",
+        attempts=m["attempts"],
+        idem_key=m["idem_key"],
+        created_at=as_utc(m["created_at"]),  # type: ignore[arg-type]
+        updated_at=as_utc(m["updated_at"]),  # type: ignore[arg-type]
+        due_at=as_utc(m["due_at"]),
+        sent_at=as_utc(m["sent_at"]),
+        text=m["text"] or "",
+        length=m["length"],
+        post=m["post"] or "{}",
+        remote_id=m["remote_id"],
+        remote_url=m["remote_url"],
+        error=m["error"],
+        article_url=m["article_url"] or "",
+        article_title=m["article_title"] or "",
+    )
+
+
+def _select():  # type: ignore[no-untyped-def]
+    return select(*_COLUMNS).select_from(d.join(a, a.c.id == d.c.article_id))
+
+
+def existing_pairs(connection: Connection, article_ids: Iterable[int]) -> set[tuple[int, str]]:
+    ids = list(set(article_ids))
+    pairs: set[tuple[int, str]] = set()
+    for start in range(0, len(ids), 500):
+        rows = connection.execute(
+            select(d.c.article_id, d.c.target).where(d.c.article_id.in_(ids[start : start + 500]))
+        )
+        pairs.update((row[0], row[1]) for row in rows)
+    return pairs
+
+
+def create(
+    connection: Connection,
+    *,
+    article_id: int,
+    target: str,
+    state: DeliveryState,
+    now: datetime,
+    reason: str = "",
+    due_at: datetime | None = None,
+    post: Post | None = None,
+    seq: int = 0,
+    error: str | None = None,
+) -> int:
+    naive_now = to_naive_utc(now)
+    row_id = connection.execute(
+        insert(d)
+        .values(
+            article_id=article_id,
+            target=target,
+            seq=seq,
+            state=state.value,
+            reason=reason,
+            attempts=0,
+            idem_key=uuid.uuid4().hex,
+            created_at=naive_now,
+            updated_at=naive_now,
+            due_at=to_naive_utc(due_at),
+            text=post.text if post else "",
+            length=post.length if post else None,
+            post=post_to_json(post) if post else "{}",
+            error=redact(error) if error else None,
+        )
+        .returning(d.c.id)
+    ).scalar_one()
+    add_event(connection, row_id, state.value, reason or error or "", now=now)
+    return int(row_id)
+
+
+def next_seq(connection: Connection, article_id: int, target: str) -> int:
+    current = connection.execute(
+        select(func.max(d.c.seq)).where(and_(d.c.article_id == article_id, d.c.target == target))
+    ).scalar()
+    return 0 if current is None else int(current) + 1
+
+
+def add_event(
+    connection: Connection, delivery_id: int, kind: str, detail: str, *, now: datetime
+) -> None:
+    connection.execute(
+        insert(schema.events).values(
+            delivery_id=delivery_id, at=to_naive_utc(now), kind=kind, detail=redact(detail)
+        )
+    )
+
+
+def transition(
+    connection: Connection,
+    delivery_id: int,
+    *,
+    to: DeliveryState,
+    now: datetime,
+    expect: Sequence[DeliveryState] | None = None,
+    event: str | None = None,
+    **values: object,
+) -> bool:
+    """Move a delivery to ``to`` if it is still in one of the ``expect`` states. The
+    guard makes the update a compare-and-set: the loser of a race changes nothing."""
+    statement = update(d).where(d.c.id == delivery_id)
+    if expect is not None:
+        statement = statement.where(d.c.state.in_([s.value for s in expect]))
+    for key in ("error", "reason"):
+        if isinstance(values.get(key), str):
+            values[key] = redact(values[key])  # type: ignore[arg-type]
+    for key in ("due_at", "sent_at", "claimed_at"):
+        if key in values:
+            values[key] = to_naive_utc(values[key])  # type: ignore[arg-type]
+    result = connection.execute(
+        statement.values(state=to.value, updated_at=to_naive_utc(now), **values)
+    )
+    if result.rowcount != 1:
+        return False
+    detail = event if event is not None else str(values.get("error") or values.get("reason") or "")
+    add_event(connection, delivery_id, to.value, detail, now=now)
+    return True
+
+
+def claim(connection: Connection, delivery_id: int, *, holder: str, now: datetime) -> bool:
+    """pending|retry -> sending, counting the attempt. Committed before the network call."""
+    return transition(
+        connection,
+        delivery_id,
+        to=DeliveryState.SENDING,
+        now=now,
+        expect=(DeliveryState.PENDING, DeliveryState.RETRY),
+        event=f"claimed by {holder}",
+        claimed_at=now,
+        claimed_by=holder,
+        attempts=d.c.attempts + 1,
+    )
+
+
+def mark_sent(connection: Connection, delivery_id: int, receipt: Receipt, *, now: datetime) -> bool:
+    return transition(
+        connection,
+        delivery_id,
+        to=DeliveryState.SENT,
+        now=now,
+        expect=(DeliveryState.SENDING, DeliveryState.UNKNOWN, DeliveryState.FAILED),
+        event=receipt.remote_url or receipt.remote_id or "sent",
+        sent_at=now,
+        remote_id=receipt.remote_id,
+        remote_url=receipt.remote_url,
+        error=None,
+        reason="",
+    )
+
+
+def get(connection: Connection, delivery_id: int) -> DeliveryRow | None:
+    row = connection.execute(_select().where(d.c.id == delivery_id)).first()
+    return _row(row) if row else None
+
+
+def due(
+    connection: Connection, *, now: datetime, target: str, limit: int = 50
+) -> list[DeliveryRow]:
+    """Due deliveries of a target, oldest article first (a trickle keeps order)."""
+    rows = connection.execute(
+        _select()
+        .where(d.c.target == target, d.c.state.in_(_DUE_STATES), d.c.due_at <= to_naive_utc(now))
+        .order_by(d.c.due_at, d.c.id)
+        .limit(limit)
+    )
+    return [_row(r) for r in rows]
+
+
+def in_state(
+    connection: Connection, states: Sequence[DeliveryState], *, target: str | None = None
+) -> list[DeliveryRow]:
+    statement = _select().where(d.c.state.in_([s.value for s in states]))
+    if target is not None:
+        statement = statement.where(d.c.target == target)
+    return [_row(r) for r in connection.execute(statement.order_by(d.c.id))]
+
+
+def for_article(connection: Connection, article_id: int) -> list[DeliveryRow]:
+    rows = connection.execute(_select().where(d.c.article_id == article_id).order_by(d.c.id))
+    return [_row(r) for r in rows]
+
+
+def listing(
+    connection: Connection,
+    *,
+    target: str | None = None,
+    states: Sequence[DeliveryState] | None = None,
+    limit: int = 50,
+) -> list[DeliveryRow]:
+    """Newest first, for ``syndicator log``."""
+    statement = _select()
+    if target:
+        statement = statement.where(d.c.target == target)
+    if states:
+        statement = statement.where(d.c.state.in_([s.value for s in states]))
+    rows = connection.execute(statement.order_by(d.c.id.desc()).limit(limit))
+    return [_row(r) for r in rows]
+
+
+def last_sent_at(connection: Connection, target: str) -> datetime | None:
+    value = connection.execute(select(func.max(d.c.sent_at)).where(d.c.target == target)).scalar()
+    return as_utc(value)
+
+
+def sent_since(connection: Connection, target: str, since: datetime) -> int:
+    return int(
+        connection.execute(
+            select(func.count())
+            .select_from(d)
+            .where(d.c.target == target, d.c.sent_at >= to_naive_utc(since))
+        ).scalar_one()
+    )
+
+
+def events_for(connection: Connection, delivery_id: int) -> list[tuple[datetime, str, str]]:
+    e = schema.events
+    rows = connection.execute(
+        select(e.c.at, e.c.kind, e.c.detail).where(e.c.delivery_id == delivery_id).order_by(e.c.id)
+    )
+    return [(as_utc(r[0]), r[1], r[2]) for r in rows]  # type: ignore[misc]
+
+
+def count_by_state(connection: Connection) -> dict[tuple[str, str], int]:
+    rows = connection.execute(
+        select(d.c.target, d.c.state, func.count()).group_by(d.c.target, d.c.state)
+    )
+    return {(r[0], r[1]): int(r[2]) for r in rows}

@@ -1,0 +1,152 @@
+"""The post log's tables and their migrations.
+
+The schema version lives in ``meta``; ``MIGRATIONS[n]`` brings a store from version
+``n`` to ``n + 1``. A new column or table is a new migration appended here, never an
+edit of an old one, so every existing post log can be carried forward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("url", Text, nullable=False, default=""),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("baselined_at", DateTime),
+    Column("last_polled_at", DateTime),
+    Column("last_success_at", DateTime),
+    Column("next_poll_at", DateTime),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("articles_seen", Integer, nullable=False, default=0),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(512), nullable=False, unique=True),
+    Column("url", Text, nullable=False),
+    Column("guid", Text),
+    Column("title", Text, nullable=False, default=""),
+    Column("source", String(200), nullable=False, default=""),
+    Column("published", DateTime),
+    Column("first_seen", DateTime, nullable=False),
+    Column("updated_at", DateTime),
+    Column("content_hash", String(32), nullable=False, default=""),
+    Column("revision", Integer, nullable=False, default=0),
+    Column("data", Text, nullable=False, default="{}"),
+)
+
+# Every identity an article is known by (guid:..., url:...), so that the same story
+# reached through a feed and a list page, or under a new guid, is one article.
+article_keys = Table(
+    "article_keys",
+    metadata,
+    Column("key", String(512), primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("seq", Integer, nullable=False, default=0),  # >0 for a deliberate `post --again`
+    Column("state", String(16), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("idem_key", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("due_at", DateTime),
+    Column("claimed_at", DateTime),
+    Column("claimed_by", String(100)),
+    Column("sent_at", DateTime),
+    Column("text", Text, nullable=False, default=""),
+    Column("length", Integer),
+    Column("post", Text, nullable=False, default="{}"),
+    Column("remote_id", Text),
+    Column("remote_url", Text),
+    Column("error", Text),
+    UniqueConstraint("article_id", "target", "seq", name="uq_delivery"),
+)
+Index("ix_deliveries_due", deliveries.c.state, deliveries.c.due_at)
+Index("ix_deliveries_target_sent", deliveries.c.target, deliveries.c.sent_at)
+
+# What happened to each delivery, in order: the answer to "why wasn't this posted?".
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("delivery_id", Integer, ForeignKey("deliveries.id"), nullable=False, index=True),
+    Column("at", DateTime, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+)
+
+# Tokens shared by every process using this store (see adapter.SharedCache).
+shared_cache = Table(
+    "shared_cache",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+
+# Who runs the service on this store, for stores where no OS lock is available.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+
+def _create_v1(connection: Connection) -> None:
+    metadata.create_all(connection)
+
+
+# MIGRATIONS[n] upgrades a store at schema version n to n + 1 (0 = empty database).
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(connection: Connection) -> int:
+    if not connection.dialect.has_table(connection, "meta"):
+        return 0
+    value = connection.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+    return int(value) if value is not None else 0
