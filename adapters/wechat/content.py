@@ -1,0 +1,123 @@
+"""What a card says about an article: language, call to action, date, tracked link.
+
+Kept apart from drawing so both WeChat adapters (the share card and the Official
+Account cover) choose words the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from syndicator.errors import ConfigError
+from syndicator.models import Article
+
+from .images import load_image
+from .layout import CardContent
+
+CALL_TO_ACTION = {
+    "zh": "长按识别二维码 阅读全文",
+    "en": "Scan to read the full story",
+}
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_SUMMARY_SOURCE_CHARS = 2000
+
+
+def article_language(article: Article) -> str:
+    """``zh`` or ``en``: the feed's own language when it says, else detected."""
+    declared = (article.language or "").lower()
+    if declared:
+        return "zh" if declared.startswith("zh") else "en"
+    from syndicator.text import detect_language
+
+    detected = detect_language(f"{article.title}\n{article.summary or article.text[:500]}") or ""
+    return "zh" if str(detected).lower().startswith("zh") else "en"
+
+
+def format_date(published: datetime | None, timezone: str, language: str) -> str:
+    """The publication date in the service's time zone: "2020年2月9日" or "9 February 2020"."""
+    if published is None:
+        return ""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"timezone {timezone!r} is not an IANA time zone name") from exc
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    local = published.astimezone(zone)
+    if language == "zh":
+        return f"{local.year}年{local.month}月{local.day}日"
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+
+
+def tracked_url(url: str, utm: dict[str, str]) -> str:
+    """``url`` with ``utm_<name>=<value>`` parameters set (replacing any already there),
+    keeping its other parameters and fragment in order."""
+    if not utm:
+        return url
+    parts = urlsplit(url)
+    names = {f"utm_{name.removeprefix('utm_')}": value for name, value in utm.items()}
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in names]
+    query.extend(sorted(names.items()))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def source_name(article: Article, override: str | None) -> str:
+    return override or article.site_name or article.source or urlsplit(article.url).hostname or ""
+
+
+def summary_text(article: Article) -> str:
+    """The feed's teaser, else the start of the body (the text engine shortens it)."""
+    return article.summary or article.text[:_SUMMARY_SOURCE_CHARS]
+
+
+def card_content(
+    article: Article,
+    *,
+    timezone: str = "UTC",
+    utm: dict[str, str] | None = None,
+    brand: str = "#1d4f91",
+    site_name: str | None = None,
+    logo: Path | None = None,
+    cta: dict[str, str] | None = None,
+) -> CardContent:
+    """Everything the card shows for ``article``; images are read (safely) here."""
+    language = article_language(article)
+    actions = {**CALL_TO_ACTION, **(cta or {})}
+    return CardContent(
+        title=article.title,
+        url=tracked_url(article.url, utm or {}),
+        summary=summary_text(article),
+        source=source_name(article, site_name),
+        date=format_date(article.published, timezone, language),
+        cta=actions.get(language, actions["en"]),
+        language=language,
+        brand=brand,
+        cover=load_image(article.image_path),
+        logo=load_image(logo),
+    )
+
+
+def file_stem(key: str) -> str:
+    """A readable, filesystem-safe and collision-resistant name for a delivery key."""
+    import hashlib
+
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "-", key.split("://", 1)[-1]).strip("-.")[:48]
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+    return f"{readable}-{digest}" if readable else digest
