@@ -1,0 +1,173 @@
+"""Length models: count a text exactly as each platform counts it.
+
+Peers count ``len(text)`` and get posts rejected (X weighs CJK double and every URL
+as 23; Mastodon counts URLs as 23 and graphemes, not code points; Weibo counts
+half-width characters as half). ``measure`` is called for every candidate post in
+fitting, so each counter has an ASCII/no-URL fast path.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from functools import cache
+
+from syndicator.text.graphemes import grapheme_count, graphemes, is_emoji_cluster
+from syndicator.text.rules import X_V3, Rule, WeightConfig, get_rule
+from syndicator.text.urls import extract_urls
+
+__all__ = [
+    "fits",
+    "limit",
+    "mastodon_length",
+    "measure",
+    "utf16_length",
+    "weibo_length",
+    "weighted_length",
+]
+
+
+def limit(rule: str) -> int:
+    """The platform's default text limit in its own units."""
+    return get_rule(rule).limit
+
+
+def measure(text: str, rule: str) -> int:
+    """The length of ``text`` in ``rule``'s units (see ``rules.RULES``)."""
+    return _measure(text, get_rule(rule))
+
+
+def fits(text: str, rule: str, limit: int | None = None) -> bool:
+    """True when the platform would accept ``text``: within ``limit`` (default: the
+    rule's) and, for Bluesky, within the 3000-byte cap too."""
+    r = get_rule(rule)
+    cap = r.limit if limit is None else limit
+    if r.byte_limit is not None and len(text.encode("utf-8")) > r.byte_limit:
+        return False
+    return _measure(text, r) <= cap
+
+
+def _measure(text: str, rule: Rule) -> int:
+    unit = rule.unit
+    if unit == "x":
+        return weighted_length(text, X_V3)
+    if unit == "mastodon":
+        return mastodon_length(text)
+    if unit == "graphemes":
+        return grapheme_count(text)
+    if unit == "weibo":
+        return weibo_length(text)
+    if unit == "utf16":
+        return utf16_length(text)
+    return len(text)
+
+
+def utf16_length(text: str) -> int:
+    """UTF-16 code units: Telegram's and JavaScript's ``length``."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def weibo_length(text: str) -> int:
+    """Weibo: U+0000–U+00FF count 0.5, other BMP 1, astral 2; halves round up."""
+    if text.isascii():
+        return math.ceil(len(text) / 2)
+    halves = 0
+    for ch in text:
+        cp = ord(ch)
+        halves += 1 if cp <= 0xFF else (2 if cp <= 0xFFFF else 4)
+    return math.ceil(halves / 2)
+
+
+@cache
+def _weights(config: WeightConfig) -> dict[str, int]:
+    return {}
+
+
+def _code_point_weight(segment: str, config: WeightConfig) -> int:
+    if segment.isascii():
+        return len(segment) * config.weight(0)
+    table = _weights(config)
+    total = 0
+    for ch in segment:
+        w = table.get(ch)
+        if w is None:
+            w = table[ch] = config.weight(ord(ch))
+        total += w
+    return total
+
+
+def _segment_weight(segment: str, config: WeightConfig) -> int:
+    if not config.emoji_parsing or segment.isascii():
+        return _code_point_weight(segment, config)
+    total = 0
+    for cluster in graphemes(segment):
+        if is_emoji_cluster(cluster):
+            total += config.default_weight
+        else:
+            total += _code_point_weight(cluster, config)
+    return total
+
+
+def weighted_length(text: str, config: WeightConfig = X_V3) -> int:
+    """twitter-text's ``parseTweet(text).weightedLength``: NFC first, every URL the
+    extractor finds weighs ``url_length``, each emoji sequence one default weight,
+    everything else its code point range's weight."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    total = 0
+    pos = 0
+    for span in extract_urls(text, without_protocol=True):
+        total += _segment_weight(text[pos : span.start], config)
+        total += config.url_length * config.scale
+        pos = span.end
+    total += _segment_weight(text[pos:], config)
+    return total // config.scale
+
+
+# Mastodon: Account::MENTION_RE (username, optional @domain) and the extractor's rule
+# that a mention followed by "@", a Latin accent or "://" is not one.
+_MENTION = re.compile(
+    r"(?<![=/\w])@(?P<user>[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@(?P<domain>\w+(?:[.-]+\w+)*))?",
+    re.IGNORECASE,
+)
+_MENTION_END = re.compile(r"[@\uff20\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f]|://")
+_URL_PLACEHOLDER = "x" * 23
+
+
+def _valid_domain(domain: str) -> bool:
+    labels = domain.split(".")
+    return len(domain) <= 253 and all(0 < len(label) <= 63 for label in labels)
+
+
+def mastodon_length(text: str, spoiler_text: str = "") -> int:
+    """Mastodon's StatusLengthValidator: graphemes of spoiler + text where each URL
+    (scheme required) counts 23 and ``@user@domain`` counts as ``@user``. A mention
+    whose domain is not a valid DNS name, or a URL over 4096, counts in full."""
+    entities: list[tuple[int, int, str]] = []
+    if "://" in text:
+        for span in extract_urls(text, without_protocol=False, mastodon=True):
+            entities.append((span.start, span.end, _URL_PLACEHOLDER))
+    if "@" in text:
+        for m in _MENTION.finditer(text):
+            if _MENTION_END.match(text, m.end()):
+                continue
+            domain = m["domain"]
+            if domain and not _valid_domain(domain):
+                continue
+            entities.append((m.start(), m.end(), "@" + m["user"]))
+    if not entities:
+        return grapheme_count(spoiler_text + text)
+    entities.sort()
+    parts: list[str] = []
+    pos = 0
+    for start, end, replacement in entities:
+        if start < pos:  # overlapping entities: the earlier one wins
+            continue
+        parts.append(text[pos:start])
+        parts.append(replacement)
+        pos = end
+    parts.append(text[pos:])
+    return grapheme_count(spoiler_text + "".join(parts))
