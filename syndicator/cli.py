@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="serve a bundled news site on 127.0.0.1 and syndicate it into an outbox",
     )
     demo.add_argument("--dir", metavar="DIR", help="work folder (default: a new temporary folder)")
-    demo.add_argument("--rounds", type=int, default=3, help="service rounds to run (default 3)")
+    demo.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for delivery")
     return parser
 
 

@@ -1,0 +1,161 @@
+"""The pipeline's promises: a first poll posts nothing, each new article gives exactly
+one delivery per target, and nothing is posted twice, across restarts, across sources,
+and across the small changes feeds make to links and guids.
+
+The sites are real HTTP servers on 127.0.0.1 (the bundled sample site, and stub feeds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from syndicator.delivery import drain
+from syndicator.demo.site import NEW_ARTICLE, SampleSite
+from syndicator.models import DeliveryState
+from syndicator.pipeline import poll
+from syndicator.store import deliveries as delivery_store
+from tests.engine_helpers import OUTBOX_TARGETS, feed_source, list_source, open_engine
+
+
+@pytest.fixture
+def site() -> Iterator[SampleSite]:
+    with SampleSite() as running:
+        yield running
+
+
+def _states(engine) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    with engine.store.begin() as connection:
+        rows = delivery_store.listing(connection, limit=1000)
+    return sorted((r.article_url, r.target, r.state.value) for r in rows)
+
+
+def _sent(engine) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(url, target) for url, target, state in _states(engine) if state == "sent"]
+
+
+def test_first_poll_records_but_does_not_post(tmp_path: Path, site: SampleSite) -> None:
+    engine = open_engine(tmp_path, list_source(site.url) + OUTBOX_TARGETS)
+    summary = poll(engine)
+    drain(engine)
+    assert summary.new_articles == 3
+    assert _sent(engine) == []
+    assert {state for _, _, state in _states(engine)} == {"skipped"}
+    assert not (tmp_path / "outbox").exists()
+
+
+def test_new_article_gives_one_delivery_per_target_and_a_restart_posts_nothing(
+    tmp_path: Path, site: SampleSite
+) -> None:
+    body = list_source(site.url) + OUTBOX_TARGETS
+    engine = open_engine(tmp_path, body)
+    poll(engine)
+    site.publish(NEW_ARTICLE)
+    summary = poll(engine, force=True)
+    drain(engine)
+    new_url = site.url + NEW_ARTICLE.path
+    assert summary.new_articles == 1
+    assert sorted(_sent(engine)) == [(new_url, "box-a"), (new_url, "box-b")]
+    assert len(list((tmp_path / "outbox" / "a").glob("*.json"))) == 1
+    engine.close()
+
+    restarted = open_engine(tmp_path, body)  # a new process: new store connection, same file
+    again = poll(restarted, force=True)
+    drain(restarted)
+    assert again.new_articles == 0
+    assert len(_sent(restarted)) == 2
+    assert len(list((tmp_path / "outbox" / "a").glob("*.json"))) == 1
+
+
+def test_backfill_posts_only_the_newest_n(tmp_path: Path, site: SampleSite) -> None:
+    engine = open_engine(tmp_path, list_source(site.url, first_run="backfill:1") + OUTBOX_TARGETS)
+    poll(engine)
+    drain(engine)
+    newest = max(site.articles, key=lambda a: a.released)
+    assert {url for url, _ in _sent(engine)} == {site.url + newest.path}
+
+
+def test_the_same_article_through_a_feed_and_a_list_page_is_delivered_once(
+    tmp_path: Path, site: SampleSite
+) -> None:
+    body = list_source(site.url) + feed_source(site.url + "/rss.xml") + OUTBOX_TARGETS
+    engine = open_engine(tmp_path, body)
+    poll(engine)
+    site.publish(NEW_ARTICLE)
+    poll(engine, force=True)
+    drain(engine)
+    assert len(_sent(engine)) == 2  # one per target, though both sources saw it
+
+
+def _feed(items: list[tuple[str | None, str, str]]) -> str:
+    entries = "".join(
+        f"<item><title>{title}</title><link>{link}</link>"
+        + (f"<guid>{guid}</guid>" if guid else "")
+        + "<description>A short teaser.</description></item>"
+        for guid, link, title in items
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}</channel></rss>'
+
+
+def test_a_link_that_gains_utm_parameters_or_loses_its_guid_is_not_posted_twice(
+    tmp_path: Path, http_server
+) -> None:  # type: ignore[no-untyped-def]
+    items = [(None, "https://news.example.edu/2026-11/20/c_1.htm", "First")]
+    current = {"body": _feed(items)}
+    stub = http_server(lambda request: (200, {"Content-Type": "application/rss+xml"}, current["body"]))
+    engine = open_engine(tmp_path, feed_source(stub.url + "/feed.xml") + OUTBOX_TARGETS)
+    poll(engine)
+    current["body"] = _feed(
+        [
+            (None, "https://news.example.edu/2026-11/20/c_1.htm?utm_source=weibo&utm_medium=x", "First"),
+            ("tag:news,2026:1", "https://news.example.edu/2026-11/20/c_1.htm#top", "First"),
+            (None, "https://news.example.edu/2026-11/21/c_2.htm", "Second"),
+        ]
+    )
+    summary = poll(engine, force=True)
+    drain(engine)
+    assert summary.new_articles == 1
+    assert {url for url, _ in _sent(engine)} == {"https://news.example.edu/2026-11/21/c_2.htm"}
+
+
+def test_one_broken_source_does_not_stop_the_others(tmp_path: Path, site: SampleSite, http_server) -> None:  # type: ignore[no-untyped-def]
+    broken = http_server(lambda request: (200, {"Content-Type": "application/rss+xml"}, "<rss><channel><item>"))
+    missing = http_server(lambda request: (404, {}, "gone"))
+    body = (
+        feed_source(broken.url + "/broken.xml", name="broken")
+        + feed_source(missing.url + "/missing.xml", name="missing")
+        + list_source(site.url)
+        + OUTBOX_TARGETS
+    )
+    engine = open_engine(tmp_path, body)
+    poll(engine)
+    site.publish(NEW_ARTICLE)
+    summary = poll(engine, force=True)
+    drain(engine)
+    assert summary.failed >= 1
+    assert any("missing" in error for error in summary.errors)
+    assert len(_sent(engine)) == 2
+    from syndicator.store import polls
+
+    with engine.store.begin() as connection:
+        state = polls.load(connection, "missing")
+    assert state is not None and state.failures == 2 and "404" in (state.last_error or "")
+
+
+def test_a_second_poll_of_an_unchanged_source_transfers_no_body(tmp_path: Path, site: SampleSite) -> None:
+    engine = open_engine(tmp_path, feed_source(site.url + "/rss.xml") + OUTBOX_TARGETS)
+    poll(engine)
+    site.requests.clear()
+    summary = poll(engine, force=True)
+    assert summary.not_modified == 1
+    assert site.requests == [("/rss.xml", 304)]
+
+
+def test_every_skipped_delivery_records_why(tmp_path: Path, site: SampleSite) -> None:
+    engine = open_engine(tmp_path, list_source(site.url) + OUTBOX_TARGETS)
+    poll(engine)
+    with engine.store.begin() as connection:
+        rows = delivery_store.in_state(connection, [DeliveryState.SKIPPED])
+    assert rows and all(row.reason.startswith("baseline") for row in rows)
