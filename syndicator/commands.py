@@ -128,7 +128,7 @@ def _fetch_article(engine: Engine, url: str):  # type: ignore[no-untyped-def]
     selectors = None
     timezone = engine.config.service.timezone
     if source is not None:
-        from syndicator.pipeline import source_spec
+        from syndicator.polling import source_spec
 
         spec = source_spec(engine, source)
         selectors, timezone = spec.selectors, spec.timezone

@@ -18,7 +18,7 @@ from syndicator.config import Config, SourceConfig, load_config
 from syndicator.delivery import drain, recover
 from syndicator.engine import Engine
 from syndicator.errors import ConfigError
-from syndicator.pipeline import due_sources, poll
+from syndicator.polling import due_sources, poll
 
 log = logging.getLogger(__name__)
 
