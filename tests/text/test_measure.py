@@ -1,0 +1,70 @@
+"""Length models beyond the conformance data: Weibo, Telegram/Discord, Bluesky bytes."""
+
+from __future__ import annotations
+
+import pytest
+
+from syndicator.text import RULES, fits, limit, measure
+
+
+def test_every_rule_has_a_limit_and_counts_plain_ascii() -> None:
+    assert {
+        "x",
+        "mastodon",
+        "bluesky",
+        "weibo",
+        "telegram",
+        "telegram_caption",
+        "discord",
+        "plain",
+    } <= set(RULES)
+    assert [limit(r) for r in ("x", "mastodon", "bluesky", "weibo")] == [280, 500, 300, 140]
+    assert limit("telegram") == 4096 and limit("telegram_caption") == 1024
+    assert limit("discord") == 2000 and limit("plain") == 100_000
+
+
+def test_weibo_counts_half_width_as_half_and_rounds_up() -> None:
+    assert measure("a", "weibo") == 1
+    assert measure("ab", "weibo") == 1
+    assert measure("abc", "weibo") == 2
+    assert measure("北理工", "weibo") == 3
+    assert measure("é", "weibo") == 1  # U+00E9 is in the half-width block
+    assert measure("😀", "weibo") == 2  # astral
+    assert measure("北a", "weibo") == 2  # 1 + 0.5, rounded up
+
+
+def test_telegram_and_discord_count_utf16_code_units() -> None:
+    assert measure("北理工", "telegram") == 3
+    assert measure("😀", "telegram") == 2
+    assert measure("👨‍👩‍👧", "telegram_caption") == 8
+    assert measure("😀", "discord") == 2
+
+
+def test_bluesky_counts_graphemes_and_checks_the_byte_cap() -> None:
+    family = "👨‍👩‍👧‍👧"
+    assert measure(family * 3, "bluesky") == 3
+    assert measure("नमस्ते", "bluesky") == 3
+    assert fits(family * 120, "bluesky")  # 120 graphemes but 3000 bytes exactly
+    assert not fits(family * 121, "bluesky")  # 121 graphemes, 3025 bytes: over the byte cap
+
+
+def test_x_counts_urls_without_scheme_but_not_ip_hosts() -> None:
+    assert measure("see example.com/news", "x") == 4 + 23
+    assert measure("see http://192.168.0.1/news", "x") == 4 + len("http://192.168.0.1/news")
+    assert measure("北京", "x") == 4
+
+
+def test_mastodon_does_not_shorten_scheme_less_urls() -> None:
+    assert measure("see example.com/news", "mastodon") == len("see example.com/news")
+    assert measure("see https://example.com/" + "a" * 100, "mastodon") == 4 + 23
+    assert measure("hi @alice@example.social", "mastodon") == len("hi @alice")
+
+
+def test_fits_honours_an_explicit_limit() -> None:
+    assert fits("a" * 10, "plain", limit=10)
+    assert not fits("a" * 11, "plain", limit=10)
+
+
+def test_an_unknown_rule_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="unknown length rule 'myspace'"):
+        measure("x", "myspace")
