@@ -1,0 +1,247 @@
+"""One poll of one source: fetch, parse, skip what the store knows, complete the rest.
+
+This is the only entry point the pipeline calls. The order of work is chosen for
+cost: the conditional GET may end the poll at once (304); keys are computed from
+the feed or list page alone and checked with ``is_known`` before any HTML is
+cleaned or any article page fetched, so a steady-state poll of a busy feed does
+almost nothing. A failing article page is reported in ``errors`` and never fails
+the source; a failing source raises ``SourceError`` naming it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import requests
+
+from syndicator.errors import ExtractionError, SourceError
+from syndicator.models import Article
+from syndicator.sources.entries import FeedEntry, entry_to_article
+from syndicator.sources.extract import Selectors, extract_article
+from syndicator.sources.feeds import parse_entries
+from syndicator.sources.fetch import FetchResult, fetch
+from syndicator.sources.keys import url_key
+from syndicator.sources.listpage import ListedLink, parse_list_page
+
+__all__ = ["PollResult", "SourceSpec", "extract_one", "poll_source"]
+
+log = logging.getLogger(__name__)
+
+SHORT_SUMMARY = 200  # "auto" full text: a teaser shorter than this is not enough to post
+PAGE_WORKERS = 4  # article pages fetched at once for one source
+
+KnownKeys = Callable[[Sequence[str]], set[str]]
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    name: str
+    url: str
+    kind: str  # "feed" | "html"
+    items: str | None = None
+    link_pattern: str | None = None
+    selectors: Selectors | None = None
+    full_text: str = "auto"  # "auto" | "always" | "never"
+    timezone: str = "UTC"
+    timeout: float = 10.0
+    deadline: float = 30.0
+    max_bytes: int = 10_000_000
+    max_articles: int = 50
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """New articles in source order (newest first), the validators to store for
+    the next conditional GET, the server's ``max-age``, and per-article problems."""
+
+    articles: list[Article]
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool
+    max_age: float | None
+    errors: list[str] = field(default_factory=list)
+
+
+def _nothing_known(keys: Sequence[str]) -> set[str]:
+    return set()
+
+
+def _fetch_page(spec: SourceSpec, session: requests.Session, url: str) -> Article:
+    result = fetch(
+        session,
+        url,
+        timeout=spec.timeout,
+        deadline=spec.deadline,
+        max_bytes=spec.max_bytes,
+        source=spec.name,
+    )
+    return extract_article(
+        result.body,
+        url=result.url,
+        source=spec.name,
+        selectors=spec.selectors,
+        encoding=result.encoding,
+        timezone=spec.timezone,
+    )
+
+
+def _fetch_pages(
+    spec: SourceSpec, session: requests.Session, urls: list[str]
+) -> list[Article | str]:
+    """Each page as an Article, or a message saying why it could not be read."""
+
+    def one(url: str) -> Article | str:
+        try:
+            return _fetch_page(spec, session, url)
+        except (SourceError, ExtractionError) as exc:
+            return f"{spec.name}: article page {url}: {exc}"
+
+    if len(urls) <= 1:
+        return [one(u) for u in urls]
+    with ThreadPoolExecutor(max_workers=min(PAGE_WORKERS, len(urls))) as pool:
+        return list(pool.map(one, urls))
+
+
+def _merge(listed: Article, page: Article) -> Article:
+    """The feed/list item completed from its page: the listed key stays (so
+    ``is_known`` recognises the item next time), the page's canonical URL, text
+    and anything the item lacked are taken from the page."""
+    return listed.with_changes(
+        url=page.url or listed.url,
+        title=listed.title or page.title,
+        text=page.text or listed.text,
+        summary=listed.summary or page.summary,
+        published=listed.published or page.published,
+        image_url=listed.image_url or page.image_url,
+        language=listed.language or page.language,
+        author=listed.author or page.author,
+        site_name=listed.site_name or page.site_name,
+    )
+
+
+def _wants_page(spec: SourceSpec, entry: FeedEntry, article: Article) -> bool:
+    if spec.full_text == "never" or not article.url:
+        return False
+    if spec.full_text == "always":
+        return True
+    return not entry.has_content and len(article.summary) < SHORT_SUMMARY
+
+
+def _poll_feed(
+    spec: SourceSpec, session: requests.Session, result: FetchResult, is_known: KnownKeys
+) -> tuple[list[Article], list[str]]:
+    entries = parse_entries(
+        result.body, url=result.url, source=spec.name, content_type=result.content_type
+    )
+    entries = [
+        e for e in entries if e.guid or e.link or e.title or e.content_html or e.summary_html
+    ][: spec.max_articles]
+    keys = [k for e in entries for k in e.candidate_keys]
+    known = is_known(keys) if keys else set()
+    fresh = [
+        (e, entry_to_article(e, source=spec.name, timezone=spec.timezone))
+        for e in entries
+        if not known.intersection(e.candidate_keys)
+    ]
+    hashed = [a.key for _, a in fresh if a.key.startswith("hash:")]
+    if hashed:  # items with neither guid nor link are known by their content only
+        known_hashes = is_known(hashed)
+        fresh = [(e, a) for e, a in fresh if a.key not in known_hashes]
+    wanted = [a.url for e, a in fresh if _wants_page(spec, e, a)]
+    pages = dict(zip(wanted, _fetch_pages(spec, session, wanted), strict=True))
+    articles, errors = [], []
+    for _, article in fresh:
+        page = pages.get(article.url)
+        if isinstance(page, str):
+            errors.append(page)  # the feed's own teaser is still worth keeping
+        elif page is not None:
+            article = _merge(article, page)
+        articles.append(article)
+    return articles, errors
+
+
+def _poll_list(
+    spec: SourceSpec, session: requests.Session, result: FetchResult, is_known: KnownKeys
+) -> tuple[list[Article], list[str]]:
+    try:
+        links = parse_list_page(
+            result.body,
+            url=result.url,
+            items=spec.items,
+            link_pattern=spec.link_pattern,
+            encoding=result.encoding,
+        )
+    except ValueError as exc:
+        raise SourceError(spec.name, str(exc)) from exc
+    if not links:
+        raise SourceError(
+            spec.name,
+            f"no article links on {result.url} (items={spec.items!r}, "
+            f"link_pattern={spec.link_pattern!r}): has the page changed?",
+        )
+    links = links[: spec.max_articles]
+    known = is_known([url_key(link.url) for link in links])
+    fresh: list[ListedLink] = [link for link in links if url_key(link.url) not in known]
+    listed = [
+        Article(key=url_key(link.url), url=link.url, title=link.title, source=spec.name)
+        for link in fresh
+    ]
+    if spec.full_text == "never":
+        return listed, []
+    pages = _fetch_pages(spec, session, [link.url for link in fresh])
+    articles, errors = [], []
+    for article, page in zip(listed, pages, strict=True):
+        if isinstance(page, str):
+            errors.append(page)  # not recorded, so the next poll tries the page again
+        else:
+            articles.append(_merge(article, page).with_changes(title=page.title or article.title))
+    return articles, errors
+
+
+def poll_source(
+    spec: SourceSpec,
+    session: requests.Session,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    is_known: KnownKeys = _nothing_known,
+) -> PollResult:
+    """Poll ``spec`` once. ``is_known`` receives candidate keys ("guid:…", "url:…")
+    and returns those the store already has; their articles are neither rebuilt nor
+    fetched. Raises ``SourceError`` naming the source when the source itself fails."""
+    result = fetch(
+        session,
+        spec.url,
+        etag=etag,
+        last_modified=last_modified,
+        timeout=spec.timeout,
+        deadline=spec.deadline,
+        max_bytes=spec.max_bytes,
+        source=spec.name,
+    )
+    if result.not_modified:
+        return PollResult([], result.etag, result.last_modified, True, result.max_age, [])
+    if spec.kind == "feed":
+        articles, errors = _poll_feed(spec, session, result, is_known)
+    elif spec.kind == "html":
+        articles, errors = _poll_list(spec, session, result, is_known)
+    else:
+        raise SourceError(spec.name, f"unknown source kind {spec.kind!r} (expected feed or html)")
+    for message in errors:
+        log.warning("%s", message)
+    return PollResult(articles, result.etag, result.last_modified, False, result.max_age, errors)
+
+
+def extract_one(
+    url: str,
+    session: requests.Session,
+    selectors: Selectors | None = None,
+    timezone: str = "UTC",
+) -> Article:
+    """Fetch and extract one article page (``syndicator post URL``, ``preview``)."""
+    spec = SourceSpec(name=url, url=url, kind="html", selectors=selectors, timezone=timezone)
+    article = _fetch_page(spec, session, url)
+    return article.with_changes(source="")
