@@ -23,7 +23,7 @@ _HASHTAG = re.compile(r"[#＃][^\s#＃]+[#＃]?")
 _LATIN_RUN = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff'’_\-.,:/%]+")
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 _TRAILING = " \t\n,;:、，；：-—–"
-_STOPS = ".。"
+_STOPS = (".", "。")
 
 
 def _protected(text: str) -> list[tuple[int, int]]:
@@ -57,7 +57,13 @@ def cut_points(text: str) -> tuple[list[int], list[int]]:
         if blocked[i] or (cluster_ok is not None and i not in cluster_ok):
             continue
         prev, nxt = text[i - 1], text[i] if i < len(text) else " "
-        if nxt.isspace() or prev.isspace() or _CJK.match(prev) or _CJK.match(nxt) or (not prev.isalnum() and not nxt.isalnum()):
+        if (
+            nxt.isspace()
+            or prev.isspace()
+            or _CJK.match(prev)
+            or _CJK.match(nxt)
+            or (not prev.isalnum() and not nxt.isalnum())
+        ):
             words.append(i)
     sentences = [end for _, end in sentence_spans(text) if not blocked[end]]
     return sentences, words
