@@ -113,7 +113,7 @@ class WeChatCardAdapter(Adapter):
         return render_card(self.content(article), template, self.fonts())
 
     def render(self, article: Article) -> Post:
-        from syndicator.text import measure, summarize
+        from syndicator.text import measure, truncate
 
         options = self._options
         content = self.content(article)
@@ -143,7 +143,7 @@ class WeChatCardAdapter(Adapter):
             )
         room = CAPTION_LIMIT - measure(content.url, "plain") - 1
         title = (
-            summarize(content.title, room, "plain")
+            truncate(content.title, room, "plain")
             if measure(content.title, "plain") > room
             else content.title
         )

@@ -69,6 +69,8 @@ class _Sanitizer(HTMLParser):
             self.out.append("<br>")
             return
         else:
+            if tag in {"li", "p"} and self.open and self.open[-1] == tag:
+                self.out.append(f"</{self.open.pop()}>")  # <li>a<li>b: siblings, not nested
             self.out.append(f"<{tag}>")
         self.open.append(tag)
 

@@ -71,7 +71,7 @@ def smart_crop(image: Image, width: int, height: int) -> Image:
         return image.resize((width, height), PILImage.Resampling.LANCZOS)
     crop_horizontally = source_w / source_h > target_ratio
     probe = image.convert("L")
-    probe.thumbnail((160, 160))
+    probe.thumbnail((256, 256))
     energy = probe.filter(ImageFilter.FIND_EDGES)
     pw, ph = energy.size
     pixels = energy.load()
@@ -96,21 +96,23 @@ def smart_crop(image: Image, width: int, height: int) -> Image:
 
 
 def _best_window(profile: list[int], window: int) -> int:
-    """Start of the window with the most energy, ties and near-ties going to the centre."""
+    """Start of the window with the most energy; a window far from the centre must be
+    clearly better (by 15% of the best window's energy) to win, and ties go to the
+    centre, so a flat picture is cropped in the middle."""
     count = len(profile)
     if window >= count:
         return 0
-    total = sum(profile[:window])
+    totals = [sum(profile[:window])]
+    for start in range(1, count - window + 1):
+        totals.append(totals[-1] + profile[start + window - 1] - profile[start - 1])
     centre = (count - window) / 2
-    peak = max(max(profile), 1) * window
-    best_start, best_score = 0, float("-inf")
-    for start in range(count - window + 1):
-        if start:
-            total += profile[start + window - 1] - profile[start - 1]
-        score = total - 0.15 * peak * abs(start - centre) / max(centre, 1)
-        if score > best_score:
-            best_start, best_score = start, score
-    return best_start
+    best = max(totals)
+
+    def score(start: int) -> tuple[float, float]:
+        distance = abs(start - centre)
+        return totals[start] - 0.15 * best * distance / max(centre, 1), -distance
+
+    return max(range(len(totals)), key=score)
 
 
 def contain(image: Image, width: int, height: int) -> Image:

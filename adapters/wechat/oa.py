@@ -101,12 +101,12 @@ class WeChatOfficialAccountAdapter(Adapter):
         return value if value.is_absolute() else self.target.base_dir / value
 
     def render(self, article: Article) -> Post:
-        from syndicator.text import measure, summarize
+        from syndicator.text import measure, summarize, truncate
 
         options = self._options
         title = article.title
         if measure(title, "plain") > TITLE_LIMIT:
-            title = summarize(title, TITLE_LIMIT, "plain")
+            title = truncate(title, TITLE_LIMIT, "plain")
         digest = summarize(summary_text(article), DIGEST_LIMIT, "plain")
         content = card_content(
             article,
