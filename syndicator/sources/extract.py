@@ -146,10 +146,8 @@ def extract_article(
     text = _body_text(doc, body_els, url)
     if not title and not text:
         raise ExtractionError(f"{source}: no article found at {url}")
-    canonical = (
-        meta.canonical if (meta.canonical or "").startswith(("http://", "https://")) else url
-    )
-    final_url = canonical_url(canonical)
+    canonical = meta.canonical or ""
+    final_url = canonical_url(canonical if canonical.startswith(("http://", "https://")) else url)
     return Article(
         key=url_key(final_url),
         url=final_url,

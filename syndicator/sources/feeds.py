@@ -36,7 +36,8 @@ def _json_entries(body: bytes, *, url: str, source: str) -> list[FeedEntry]:
         raise SourceError(source, "JSON document has no 'items' list: not a JSON Feed")
     site = doc.get("title") if isinstance(doc.get("title"), str) else ""
     language = doc.get("language") if isinstance(doc.get("language"), str) else None
-    base = doc.get("home_page_url") if isinstance(doc.get("home_page_url"), str) else url
+    home = doc.get("home_page_url")
+    base: str = home if isinstance(home, str) else url
     entries = []
     for item in doc["items"]:
         if not isinstance(item, dict):
