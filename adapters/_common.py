@@ -5,6 +5,8 @@ engine's error kinds. Platform-specific rules stay in each adapter's own module.
 from __future__ import annotations
 
 import email.utils
+import io
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,14 +15,17 @@ import requests
 
 from syndicator.adapter import Target
 from syndicator.errors import AuthFailed, RateLimited, Rejected, Transient
-from syndicator.models import Article
-from syndicator.secrets import redact
+from syndicator.models import Article, Media
+from syndicator.secrets import RedactingFilter, redact
+
+log = logging.getLogger(__name__)
 
 USER_AGENT = "syndicator/0.1 (news syndication)"
 TIMEOUT = (5.0, 30.0)  # connect, read
 
 
 def make_session() -> requests.Session:
+    _redact_urllib3_logs()
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
     return session
@@ -132,3 +137,63 @@ def send(
         return session.request(method, url, **kwargs)
     except requests.RequestException as exc:
         raise Transient(redact(f"{platform}: network error: {type(exc).__name__}")) from None
+
+
+def _redact_urllib3_logs() -> None:
+    """urllib3 logs every request line at DEBUG, path included: a bot token or a
+    webhook URL would reach the logs whatever handler is attached, so the secrets are
+    scrubbed at the logger itself."""
+    logger = logging.getLogger("urllib3.connectionpool")
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())
+
+
+_IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}
+
+
+def lead_picture(article: Article, *, max_bytes: int, max_side: int = 4096) -> Media | None:
+    """The article's lead image (already downloaded by the engine) as an attachment
+    under ``max_bytes``: sent as it is when it is a JPEG/PNG/GIF that fits, else
+    re-encoded as JPEG, smaller until it fits. Reads only the local file, so it is
+    safe in ``render``; a missing or undecodable image gives ``None`` (post without)."""
+    path = article.image_path
+    if path is None:
+        return None
+    from PIL import Image, ImageOps
+
+    try:
+        data = path.read_bytes()
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format or ""
+            if kind in _IMAGE_TYPES and len(data) <= max_bytes and max(image.size) <= max_side:
+                image.verify()
+                return Media(f"{path.stem}.{kind.lower()}", _IMAGE_TYPES[kind], data, article.title)
+            image.load()
+            picture = ImageOps.exif_transpose(image).convert("RGB")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        log.warning("lead image %s not attached: %s", path, exc)
+        return None
+    picture.thumbnail((max_side, max_side))
+    for quality in (90, 80, 70, 55, 40):
+        buffer = io.BytesIO()
+        picture.save(buffer, "JPEG", quality=quality, optimize=True)
+        if buffer.tell() <= max_bytes:
+            return Media(f"{path.stem}.jpg", "image/jpeg", buffer.getvalue(), article.title)
+        picture.thumbnail((picture.width * 3 // 4, picture.height * 3 // 4))
+    log.warning("lead image %s not attached: cannot fit it under %d bytes", path, max_bytes)
+    return None
+
+
+def media_data(media: Media) -> bytes:
+    """The attachment's bytes: in memory after ``render``, on disk after a reload."""
+    if media.data:
+        return media.data
+    if media.path is not None:
+        return media.path.read_bytes()
+    return b""
+
+
+def top_of_next_hour(now: datetime | None = None) -> datetime:
+    """When an hourly quota window (Weibo's 10022-10024) opens again."""
+    now = now or datetime.now(UTC)
+    return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
