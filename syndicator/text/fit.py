@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ STANDARD_PLACEHOLDERS = frozenset({"title", "summary", "url", "hashtags", "sourc
 _EMPTY_PAIRS = re.compile(r"【\s*】|\[\s*\]|\(\s*\)|（\s*）|「\s*」|『\s*』|“\s*”|《\s*》")
 _SPACES = re.compile(r"[ \t]{2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
+_EDGE_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
 _LINE_EDGES = re.compile(r"[ \t]*\n[ \t]*")
 
 
@@ -78,7 +80,17 @@ def _as_tag(tag: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """Whitespace collapsed, and no combining mark or joiner at either end: those
+    would fuse with the template's own characters ("【", " ") into one cluster."""
+    text = re.sub(r"\s+", " ", text).strip()
+    start, end = 0, len(text)
+    while start < end and (
+        text[start].isspace() or unicodedata.category(text[start]) in _EDGE_CATEGORIES
+    ):
+        start += 1
+    while end > start and (text[end - 1].isspace() or unicodedata.category(text[end - 1]) == "Cf"):
+        end -= 1
+    return text[start:end]
 
 
 def fit(
