@@ -68,7 +68,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_poll(args: argparse.Namespace) -> int:
     from syndicator.delivery import drain
-    from syndicator.pipeline import poll
+    from syndicator.polling import poll
 
     engine = _engine(args)
     try:
