@@ -195,7 +195,9 @@ def _record_success(
         with engine.store.begin() as connection:
             polls.save(connection, new_state)
         return 0, 0
-    with engine.store.begin() as connection:
+    # One recording transaction at a time: two sources that bring the same new article
+    # in the same moment must not both insert it.
+    with engine.store.record_lock, engine.store.begin() as connection:
         recorded = article_store.record_articles(connection, result.articles, now=now)
         fresh = [r for r in recorded if r.is_new]
         changed = [r for r in recorded if r.changed]

@@ -8,6 +8,7 @@ is committed on its own, before the network call.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,6 +23,9 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = open_engine(url)
+        #: Held while articles are recorded, so concurrent polls in this process never
+        #: insert the same article twice (one service per store covers other processes).
+        self.record_lock = threading.Lock()
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
