@@ -15,7 +15,9 @@ from syndicator.demo.site import NEW_ARTICLE, SampleSite
 from tests.engine_helpers import OUTBOX_TARGETS, list_source, write_config
 
 
-def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "syndicator", *args],
         capture_output=True,
@@ -66,7 +68,9 @@ def test_check_accepts_the_config_from_the_environment(tmp_path: Path) -> None:
     assert "ok" in result.stdout
 
 
-def test_poll_print_new_prints_url_tab_title_on_stdout_only(tmp_path: Path, site: SampleSite) -> None:
+def test_poll_print_new_prints_url_tab_title_on_stdout_only(
+    tmp_path: Path, site: SampleSite
+) -> None:
     path = write_config(tmp_path, list_source(site.url) + OUTBOX_TARGETS)
     result = run("poll", "--all", "--print-new", "-c", str(path))
     assert result.returncode == 0, result.stderr
@@ -87,17 +91,32 @@ def test_log_json_lists_deliveries_with_their_fields(tmp_path: Path, site: Sampl
     entries = json.loads(result.stdout)
     assert len(entries) == 2
     for entry in entries:
-        for key in ("id", "article_url", "article_title", "target", "state", "text", "remote_url",
-                    "attempts", "error", "created_at", "sent_at"):
+        for key in (
+            "id",
+            "article_url",
+            "article_title",
+            "target",
+            "state",
+            "text",
+            "remote_url",
+            "attempts",
+            "error",
+            "created_at",
+            "sent_at",
+        ):
             assert key in entry
         assert entry["state"] == "sent"
         assert entry["article_url"] == site.url + NEW_ARTICLE.path
         assert entry["remote_url"].startswith("file://")
-    only_a = json.loads(run("log", "--json", "--target", "box-a", "--limit", "1", "-c", str(path)).stdout)
+    only_a = json.loads(
+        run("log", "--json", "--target", "box-a", "--limit", "1", "-c", str(path)).stdout
+    )
     assert [e["target"] for e in only_a] == ["box-a"]
 
 
-def test_preview_json_shows_text_length_and_limit_without_sending(tmp_path: Path, site: SampleSite) -> None:
+def test_preview_json_shows_text_length_and_limit_without_sending(
+    tmp_path: Path, site: SampleSite
+) -> None:
     path = write_config(tmp_path, list_source(site.url) + OUTBOX_TARGETS)
     url = site.url + site.articles[0].path
     result = run("preview", url, "--json", "-c", str(path))
@@ -111,7 +130,9 @@ def test_preview_json_shows_text_length_and_limit_without_sending(tmp_path: Path
     assert not (tmp_path / "outbox").exists()
 
 
-def test_post_delivers_once_and_refuses_a_second_time_without_again(tmp_path: Path, site: SampleSite) -> None:
+def test_post_delivers_once_and_refuses_a_second_time_without_again(
+    tmp_path: Path, site: SampleSite
+) -> None:
     path = write_config(tmp_path, list_source(site.url) + OUTBOX_TARGETS)
     url = site.url + site.articles[0].path
     first = run("post", url, "--to", "box-a", "-c", str(path))

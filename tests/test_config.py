@@ -63,14 +63,18 @@ def test_every_problem_is_reported_with_its_file_and_key_path(tmp_path: Path) ->
 
 
 def test_an_unknown_adapter_key_is_an_error_naming_the_target(tmp_path: Path) -> None:
-    config = load_config(_write(tmp_path, GOOD.replace('path = "out"', 'path = "out"\npaht = "typo"')))
+    config = load_config(
+        _write(tmp_path, GOOD.replace('path = "out"', 'path = "out"\npaht = "typo"'))
+    )
     with pytest.raises(ConfigError) as raised:
         bind_targets(config)
     assert any("targets[0].paht: unknown key" in p for p in raised.value.problems)
 
 
 def test_an_unknown_adapter_lists_the_installed_ones(tmp_path: Path) -> None:
-    config = load_config(_write(tmp_path, GOOD.replace('adapter = "outbox"', 'adapter = "myspace"')))
+    config = load_config(
+        _write(tmp_path, GOOD.replace('adapter = "outbox"', 'adapter = "myspace"'))
+    )
     with pytest.raises(ConfigError) as raised:
         bind_targets(config)
     assert "unknown adapter 'myspace'" in raised.value.problems[0]
@@ -120,9 +124,13 @@ def test_secrets_resolve_from_the_environment_and_files_and_are_redacted(
     assert redact("Bearer tok-from-env-123 and tok-from-file-456") == "Bearer *** and ***"
 
 
-def test_a_missing_environment_secret_names_the_key_not_the_value(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_environment_secret_names_the_key_not_the_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("SYND_NOT_SET", raising=False)
-    with pytest.raises(ConfigError, match=r"targets\[1\]\.secrets\.bot_token: environment variable SYND_NOT_SET"):
+    with pytest.raises(
+        ConfigError, match=r"targets\[1\]\.secrets\.bot_token: environment variable SYND_NOT_SET"
+    ):
         resolve("env:SYND_NOT_SET", where="targets[1].secrets.bot_token")
 
 

@@ -104,12 +104,18 @@ def test_a_link_that_gains_utm_parameters_or_loses_its_guid_is_not_posted_twice(
 ) -> None:  # type: ignore[no-untyped-def]
     items = [(None, "https://news.example.edu/2026-11/20/c_1.htm", "First")]
     current = {"body": _feed(items)}
-    stub = http_server(lambda request: (200, {"Content-Type": "application/rss+xml"}, current["body"]))
+    stub = http_server(
+        lambda request: (200, {"Content-Type": "application/rss+xml"}, current["body"])
+    )
     engine = open_engine(tmp_path, feed_source(stub.url + "/feed.xml") + OUTBOX_TARGETS)
     poll(engine)
     current["body"] = _feed(
         [
-            (None, "https://news.example.edu/2026-11/20/c_1.htm?utm_source=weibo&utm_medium=x", "First"),
+            (
+                None,
+                "https://news.example.edu/2026-11/20/c_1.htm?utm_source=weibo&utm_medium=x",
+                "First",
+            ),
             ("tag:news,2026:1", "https://news.example.edu/2026-11/20/c_1.htm#top", "First"),
             (None, "https://news.example.edu/2026-11/21/c_2.htm", "Second"),
         ]
@@ -120,8 +126,12 @@ def test_a_link_that_gains_utm_parameters_or_loses_its_guid_is_not_posted_twice(
     assert {url for url, _ in _sent(engine)} == {"https://news.example.edu/2026-11/21/c_2.htm"}
 
 
-def test_one_broken_source_does_not_stop_the_others(tmp_path: Path, site: SampleSite, http_server) -> None:  # type: ignore[no-untyped-def]
-    broken = http_server(lambda request: (200, {"Content-Type": "application/rss+xml"}, "<rss><channel><item>"))
+def test_one_broken_source_does_not_stop_the_others(
+    tmp_path: Path, site: SampleSite, http_server
+) -> None:  # type: ignore[no-untyped-def]
+    broken = http_server(
+        lambda request: (200, {"Content-Type": "application/rss+xml"}, "<rss><channel><item>")
+    )
     missing = http_server(lambda request: (404, {}, "gone"))
     body = (
         feed_source(broken.url + "/broken.xml", name="broken")
@@ -144,7 +154,9 @@ def test_one_broken_source_does_not_stop_the_others(tmp_path: Path, site: Sample
     assert state is not None and state.failures == 2 and "404" in (state.last_error or "")
 
 
-def test_a_second_poll_of_an_unchanged_source_transfers_no_body(tmp_path: Path, site: SampleSite) -> None:
+def test_a_second_poll_of_an_unchanged_source_transfers_no_body(
+    tmp_path: Path, site: SampleSite
+) -> None:
     engine = open_engine(tmp_path, feed_source(site.url + "/rss.xml") + OUTBOX_TARGETS)
     poll(engine)
     site.requests.clear()
@@ -159,3 +171,43 @@ def test_every_skipped_delivery_records_why(tmp_path: Path, site: SampleSite) ->
     with engine.store.begin() as connection:
         rows = delivery_store.in_state(connection, [DeliveryState.SKIPPED])
     assert rows and all(row.reason.startswith("baseline") for row in rows)
+
+
+def _rss(titles: list[str]) -> str:
+    items = "".join(
+        f"<item><title>{t}</title><link>https://news.example.edu/{i}.htm</link>"
+        f"<guid>news-{i}</guid><description>Teaser {i}.</description></item>"
+        for i, t in reversed(list(enumerate(titles)))
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>n</title>{items}</channel></rss>'
+    )
+
+
+def test_nginx_answers_the_second_poll_with_304_and_no_body(tmp_path: Path, nginx_site) -> None:  # type: ignore[no-untyped-def]
+    """nginx serves the feed with ETag and Last-Modified, as a real site would."""
+    import os
+    import time
+
+    www = tmp_path / "www"
+    www.mkdir()
+    feed = www / "feed.xml"
+    feed.write_text(_rss(["One", "Two"]))
+    os.chmod(www, 0o755)
+    os.chmod(feed, 0o644)
+    server = nginx_site(www)
+    engine = open_engine(tmp_path, feed_source(server.url + "/feed.xml") + OUTBOX_TARGETS)
+    poll(engine)
+    poll(engine, force=True)
+    first, second = server.access_log()
+    assert (first.status, second.status) == (200, 304)
+    assert second.bytes == 0
+    assert second.if_none_match and second.if_modified_since
+
+    feed.write_text(_rss(["One", "Two", "Three"]))
+    os.utime(feed, (time.time() + 5, time.time() + 5))
+    summary = poll(engine, force=True)
+    drain(engine)
+    assert server.access_log()[-1].status == 200
+    assert summary.new_articles == 1
+    assert {url for url, _ in _sent(engine)} == {"https://news.example.edu/2.htm"}
