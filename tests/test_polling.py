@@ -211,3 +211,24 @@ def test_nginx_answers_the_second_poll_with_304_and_no_body(tmp_path: Path, ngin
     assert server.access_log()[-1].status == 200
     assert summary.new_articles == 1
     assert {url for url, _ in _sent(engine)} == {"https://news.example.edu/2.htm"}
+
+
+def test_the_whole_round_works_on_postgresql(
+    tmp_path: Path, site: SampleSite, fresh_postgres_url: str
+) -> None:
+    body = list_source(site.url) + OUTBOX_TARGETS
+    from syndicator.config import load_config
+    from syndicator.engine import Engine
+    from tests.engine_helpers import write_config
+
+    path = write_config(tmp_path, body)
+    path.write_text(path.read_text().replace("sqlite:///var/test.db", fresh_postgres_url))
+    engine = Engine.open(load_config(path))
+    poll(engine)
+    site.publish(NEW_ARTICLE)
+    poll(engine, force=True)
+    drain(engine)
+    assert sorted(_sent(engine)) == [
+        (site.url + NEW_ARTICLE.path, "box-a"),
+        (site.url + NEW_ARTICLE.path, "box-b"),
+    ]
