@@ -8,9 +8,10 @@ import json
 import sys
 from pathlib import Path
 
-from syndicator.config import Config, load_config
+from syndicator.config import Config, SourceConfig, load_config
 from syndicator.engine import Engine
 from syndicator.errors import ConfigError, PublishError, SyndicatorError
+from syndicator.models import Article
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -76,7 +77,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
         if args.print_new:
             out = sys.stdout
 
-            def on_new(article):  # type: ignore[no-untyped-def]
+            def on_new(article: Article) -> None:
                 title = " ".join(article.title.split())
                 out.write(f"{article.url}\t{title}\n")
 
@@ -121,7 +122,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         engine.close()
 
 
-def _fetch_article(engine: Engine, url: str):  # type: ignore[no-untyped-def]
+def _fetch_article(engine: Engine, url: str) -> Article:
     from syndicator.sources.poll import extract_one
 
     source = _source_for(engine.config, url)
@@ -138,7 +139,7 @@ def _fetch_article(engine: Engine, url: str):  # type: ignore[no-untyped-def]
     return article
 
 
-def _source_for(config: Config, url: str):  # type: ignore[no-untyped-def]
+def _source_for(config: Config, url: str) -> SourceConfig | None:
     """The configured source an article URL belongs to (same host), for its selectors."""
     from urllib.parse import urlsplit
 
@@ -234,7 +235,7 @@ def cmd_post(args: argparse.Namespace) -> int:
         engine.close()
 
 
-def _manual_delivery(engine: Engine, article_id: int, article, name: str, seq: int) -> int:  # type: ignore[no-untyped-def]
+def _manual_delivery(engine: Engine, article_id: int, article: Article, name: str, seq: int) -> int:
     """A person asked for this post: render it and queue it now, past filters and age."""
     from syndicator.errors import RenderError
     from syndicator.models import DeliveryState
@@ -287,7 +288,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
             max_bytes=engine.config.fetch.max_image_bytes,
             timeout=engine.config.fetch.timeout.total_seconds(),
         )
-        results = []
+        results: list[dict[str, object]] = []
         for name in targets:
             bound = engine.targets[name]
             try:

@@ -44,15 +44,46 @@ class ServiceConfig(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo
+        return known_zone(value)
 
-        try:
-            ZoneInfo(value)
-        except Exception:
-            raise ValueError(
-                f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)"
-            ) from None
+    @field_validator("http")
+    @classmethod
+    def _loopback(cls, value: str | None) -> str | None:
+        if value is not None:
+            loopback_address(value)
         return value
+
+
+def known_zone(value: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(value)
+    except Exception:
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)"
+        ) from None
+    return value
+
+
+def loopback_address(value: str) -> tuple[str, int]:
+    """``"127.0.0.1:9300"`` -> ``("127.0.0.1", 9300)``. Only loopback: the metrics
+    endpoint has no authentication, so it must not listen where others can reach it."""
+    import ipaddress
+
+    host, sep, port = value.rpartition(":")
+    host = host.strip("[]")
+    if host == "localhost":
+        host = "127.0.0.1"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if not sep or not port.isdigit() or int(port) > 65535 or address is None:
+        raise ValueError(f"expected HOST:PORT like 127.0.0.1:9300, got {value!r}")
+    if not address.is_loopback:
+        raise ValueError(f"must be a loopback address (127.0.0.1 or ::1), got {value!r}")
+    return host, int(port)
 
 
 class FetchConfig(_Strict):
@@ -119,6 +150,8 @@ class FiltersConfig(_Strict):
     exclude_regex: list[str] = []
     categories: list[str] = []  # an article must carry one of these categories
     exclude_categories: list[str] = []
+    # Sources are chosen with the target's ``sources``; this drops some of "every source".
+    exclude_sources: list[str] = []
 
     @field_validator("include_regex", "exclude_regex")
     @classmethod
@@ -145,6 +178,7 @@ class TargetConfig(BaseModel):
     template: str | None = None
     hashtags: list[str] = []
     quiet_hours: str | None = None
+    timezone: str | None = None  # for quiet_hours and max_per_day; default [service] timezone
     min_interval: Duration = timedelta(0)
     max_per_day: int | None = Field(None, ge=1)
     max_age: Duration | None = None
@@ -162,6 +196,11 @@ class TargetConfig(BaseModel):
             parse_window(value)
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return known_zone(value) if value is not None else None
+
     @property
     def adapter_options(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
@@ -170,7 +209,7 @@ class TargetConfig(BaseModel):
 class Config(_Strict):
     store: StoreConfig = StoreConfig()
     service: ServiceConfig = ServiceConfig()
-    fetch: FetchConfig = FetchConfig()
+    fetch: FetchConfig = FetchConfig.model_validate({})
     sources: list[SourceConfig] = []
     targets: list[TargetConfig] = []
     path: Path = Path("syndicator.toml")
@@ -276,14 +315,20 @@ def _cross_checks(config: Config) -> list[str]:
                     f"{prefix}.sources[{position}]: no source is named {source!r} "
                     f"(known: {', '.join(names) or 'none'})"
                 )
+        for position, source in enumerate(target.filters.exclude_sources):
+            if source not in names:
+                problems.append(
+                    f"{prefix}.filters.exclude_sources[{position}]: no source is named "
+                    f"{source!r} (known: {', '.join(names) or 'none'})"
+                )
         for key, reference in target.secrets.items():
             if not reference.startswith(("env:", "file:")):
                 problems.append(
                     f"{prefix}.secrets.{key}: expected 'env:NAME' or 'file:PATH' "
                     "(secret values are never written in the config file)"
                 )
-    for index, source in enumerate(config.sources):
-        if source.kind == "html" and not (source.items or source.link_pattern):
+    for index, source_config in enumerate(config.sources):
+        if source_config.kind == "html" and not (source_config.items or source_config.link_pattern):
             problems.append(
                 f"{where}: sources[{index}]: an html source needs 'items' (a CSS selector "
                 "of article links) or 'link_pattern' (a regular expression of article URLs)"

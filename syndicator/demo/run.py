@@ -109,7 +109,9 @@ def _wait_for(engine: Engine, url: str, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with engine.store.begin() as connection:
-            rows = [r for r in delivery_store.listing(connection, limit=200) if r.article_url == url]
+            rows = [
+                r for r in delivery_store.listing(connection, limit=200) if r.article_url == url
+            ]
         if len(rows) >= len(engine.targets) and all(
             r.state not in (DeliveryState.PENDING, DeliveryState.RETRY, DeliveryState.SENDING)
             for r in rows

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -150,7 +149,7 @@ class SampleSite:
     def url(self) -> str:
         assert self._server is not None, "start() the site first"
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def pages(self) -> dict[str, tuple[str, str]]:
         with self._lock:
@@ -171,7 +170,7 @@ class SampleSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            protocol_version: ClassVar[str] = "HTTP/1.1"
+            """Serves the pages, with ETags and 304s."""
 
             def do_GET(self) -> None:
                 found = site.pages().get(self.path.split("?")[0])
@@ -200,6 +199,7 @@ class SampleSite:
             def log_message(self, *args: object) -> None:
                 pass
 
+        Handler.protocol_version = "HTTP/1.1"
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, name="sample-site", daemon=True).start()

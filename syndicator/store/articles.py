@@ -125,13 +125,13 @@ def record_articles(
 
     # Batch duplicates point at the first holder; resolve them to its real id.
     final: list[Recorded] = []
-    for recorded in results:
-        assert recorded is not None
-        if recorded.id < 0:
-            holder = results[-1 - recorded.id]
+    for result in results:
+        assert result is not None
+        if result.id < 0:
+            holder = results[-1 - result.id]
             assert holder is not None
-            recorded = Recorded(id=holder.id, article=holder.article, is_new=False)
-        final.append(recorded)
+            result = Recorded(id=holder.id, article=holder.article, is_new=False)
+        final.append(result)
     return final
 
 

@@ -7,8 +7,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, and_, func, insert, select, update
 
 from syndicator.clock import as_utc, to_naive_utc
 from syndicator.models import DeliveryState, Post, Receipt
@@ -100,7 +101,7 @@ def _row(row: Row) -> DeliveryRow:
     )
 
 
-def _select():  # type: ignore[no-untyped-def]
+def _select() -> Select[Any]:
     return select(*_COLUMNS).select_from(d.join(a, a.c.id == d.c.article_id))
 
 
@@ -240,14 +241,94 @@ def get(connection: Connection, delivery_id: int) -> DeliveryRow | None:
 def due(
     connection: Connection, *, now: datetime, target: str, limit: int = 50
 ) -> list[DeliveryRow]:
-    """Due deliveries of a target, oldest article first (a trickle keeps order)."""
+    """Due deliveries of a target, oldest article first: when pacing lets only some go,
+    a trickle keeps the site's order (by publication date, else when first seen)."""
     rows = connection.execute(
         _select()
         .where(d.c.target == target, d.c.state.in_(_DUE_STATES), d.c.due_at <= to_naive_utc(now))
-        .order_by(d.c.due_at, d.c.id)
+        .order_by(func.coalesce(a.c.published, a.c.first_seen), d.c.id)
         .limit(limit)
     )
     return [_row(r) for r in rows]
+
+
+def note_waiting(connection: Connection, target: str, *, now: datetime, why: str) -> int:
+    """Write why a blocked target's due deliveries wait (quiet hours until T, ...) on
+    each of them, so ``syndicator why`` answers from the post log alone. No event is
+    added: the reason changes with the clock, the delivery's state does not."""
+    result = connection.execute(
+        update(d)
+        .where(
+            d.c.target == target,
+            d.c.state.in_(_DUE_STATES),
+            d.c.due_at <= to_naive_utc(now),
+            d.c.reason != why,
+        )
+        .values(reason=redact(why))
+    )
+    return int(result.rowcount or 0)
+
+
+def replace_post(
+    connection: Connection, delivery_id: int, post: Post, *, now: datetime, event: str
+) -> bool:
+    """Swap the stored post of a delivery not yet claimed (the article was edited
+    before it went out). Guarded like ``transition``: a claimed delivery is left alone."""
+    result = connection.execute(
+        update(d)
+        .where(
+            d.c.id == delivery_id,
+            d.c.state.in_([*_DUE_STATES, DeliveryState.HELD.value]),
+        )
+        .values(
+            text=post.text,
+            length=post.length,
+            post=post_to_json(post),
+            updated_at=to_naive_utc(now),
+        )
+    )
+    if result.rowcount != 1:
+        return False
+    add_event(connection, delivery_id, "updated", event, now=now)
+    return True
+
+
+_LIVE_STATES = [
+    s.value
+    for s in DeliveryState
+    if s not in (DeliveryState.SKIPPED, DeliveryState.REJECTED, DeliveryState.FAILED)
+]
+
+
+def recent_titles(
+    connection: Connection, target: str, *, since: datetime
+) -> list[tuple[int, str, str]]:
+    """(article id, title, url) of articles sent or on their way to ``target`` since
+    ``since``: the candidates an article may be a duplicate of."""
+    rows = connection.execute(
+        select(a.c.id, a.c.title, a.c.url)
+        .select_from(d.join(a, a.c.id == d.c.article_id))
+        .where(
+            d.c.target == target,
+            d.c.state.in_(_LIVE_STATES),
+            d.c.created_at >= to_naive_utc(since),
+        )
+        .order_by(d.c.id)
+    )
+    return [(int(r[0]), r[1] or "", r[2] or "") for r in rows]
+
+
+def errors_by_target(connection: Connection) -> dict[str, int]:
+    """How many publish attempts failed, per target, over the post log's life (the
+    ``retry`` and ``failed`` events): a counter that survives restarts."""
+    e = schema.events
+    rows = connection.execute(
+        select(d.c.target, func.count())
+        .select_from(e.join(d, d.c.id == e.c.delivery_id))
+        .where(e.c.kind.in_([DeliveryState.RETRY.value, DeliveryState.FAILED.value]))
+        .group_by(d.c.target)
+    )
+    return {r[0]: int(r[1]) for r in rows}
 
 
 def in_state(

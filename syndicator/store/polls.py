@@ -57,7 +57,7 @@ def load(connection: Connection, name: str) -> SourceState | None:
 
 
 def save(connection: Connection, state: SourceState) -> None:
-    values = {
+    values: dict[str, object] = {
         "url": state.url,
         "etag": state.etag,
         "last_modified": state.last_modified,

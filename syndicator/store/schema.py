@@ -140,8 +140,27 @@ def _create_v1(connection: Connection) -> None:
     metadata.create_all(connection)
 
 
+# Tables added after v1 live in their own MetaData, so that v1's ``create_all`` stays
+# exactly what it was and each later migration creates only its own tables.
+metadata_v2 = MetaData()
+
+# A whole target paused: the platform said "wait until T" (a rate limit names a time
+# for the account, not for one post), or its credentials were refused.
+target_pauses = Table(
+    "target_pauses",
+    metadata_v2,
+    Column("target", String(200), primary_key=True),
+    Column("until", DateTime, nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+)
+
+
+def _create_v2(connection: Connection) -> None:
+    metadata_v2.create_all(connection)
+
+
 # MIGRATIONS[n] upgrades a store at schema version n to n + 1 (0 = empty database).
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1]
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _create_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
