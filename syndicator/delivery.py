@@ -1,9 +1,18 @@
 """Sending due deliveries, at most once and at least once.
 
-For each target, in turn: check its pacing, take its oldest due delivery, commit the
-claim (``pending|retry -> sending``), call ``publish`` with the stored post, then record
-the receipt or the error. A crash between the claim and the record leaves the delivery
-in ``sending``; ``recover`` settles those at the next start-up (see DESIGN.md).
+Targets take turns, one post each per turn, so a long queue on one target never
+starves another. For a target's turn: check its pacing (a pause the platform asked
+for, quiet hours, the daily cap, the minimum spacing), take its oldest due delivery,
+commit the claim (``pending|retry -> sending``), call ``publish`` with the stored post,
+then record the receipt or the error. A crash between the claim and the record leaves
+the delivery in ``sending``; ``recover`` (syndicator/recovery.py) settles those at the
+next start-up (see DESIGN.md).
+
+Errors decide by kind: ``Transient`` backs off exponentially with jitter up to a cap;
+``RateLimited`` waits exactly until the platform's time and pauses the whole target
+until then (the limit is the account's, not the post's); ``Rejected`` and
+``AuthFailed`` fail the delivery for good with the platform's message (an auth failure
+also pauses the target, so the rest of its queue does not repeat the 401).
 """
 
 from __future__ import annotations
@@ -15,11 +24,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from syndicator.engine import Engine
-from syndicator.errors import AlreadyPosted, PublishError, RateLimited
+from syndicator.errors import AlreadyPosted, AuthFailed, PublishError, RateLimited
 from syndicator.models import DeliveryState, Receipt
-from syndicator.pacing import blocked_until, start_of_day
+from syndicator.pacing import blocked_until, start_of_day, target_zone
+from syndicator.recovery import recover
 from syndicator.secrets import redact
+from syndicator.store import articles as article_store
 from syndicator.store import deliveries as store
+from syndicator.store import pauses
 from syndicator.store.codec import post_from_json
 from syndicator.store.deliveries import DeliveryRow
 from syndicator.targets import BoundTarget
@@ -28,6 +40,9 @@ log = logging.getLogger(__name__)
 
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=6)
+AUTH_PAUSE = timedelta(minutes=30)
+
+__all__ = ["DrainSummary", "backoff_delay", "drain", "publish_claimed", "recover"]
 
 
 @dataclass
@@ -35,13 +50,18 @@ class DrainSummary:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    skipped: int = 0
     waiting: dict[str, str] = field(default_factory=dict)  # target -> why it waits
+    errors: dict[str, int] = field(default_factory=dict)  # target -> failed attempts
 
 
-def backoff_delay(attempts: int) -> timedelta:
-    """Exponential backoff with full jitter, capped: 30 s, 1 min, 2 min, ... 6 h."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
-    return timedelta(seconds=random.uniform(ceiling.total_seconds() / 2, ceiling.total_seconds()))
+def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with jitter, capped: attempt n waits a random time between
+    half and all of ``30 s * 2**(n-1)``, never more than 6 h. The jitter spreads the
+    retries of many deliveries that failed together (a platform outage)."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** min(max(0, attempts - 1), 30)))
+    half = ceiling.total_seconds() / 2
+    return timedelta(seconds=(rng or random).uniform(half, ceiling.total_seconds()))
 
 
 def drain(
@@ -49,54 +69,73 @@ def drain(
 ) -> DrainSummary:
     """Send every delivery that is due and allowed by its target's pacing."""
     summary = DrainSummary()
-    for name, bound in list(engine.targets.items()):
-        if targets is not None and name not in targets:
-            continue
-        if not bound.config.enabled:
-            continue
-        while stop is None or not stop.is_set():
-            if not _send_next(engine, bound, summary):
-                break
+    active = [
+        bound
+        for name, bound in engine.targets.items()
+        if bound.config.enabled and (targets is None or name in targets)
+    ]
+    while active and not (stop is not None and stop.is_set()):
+        active = [bound for bound in active if _send_next(engine, bound, summary)]
     return summary
 
 
 def _send_next(engine: Engine, bound: BoundTarget, summary: DrainSummary) -> bool:
-    """Send one due delivery of ``bound``; False when nothing more may go now."""
+    """Send (or settle) one due delivery of ``bound``; False when nothing more may go now."""
     now = engine.clock.now()
-    timezone = engine.config.service.timezone
+    zone = target_zone(bound.config, engine.config.service.timezone)
     with engine.store.begin() as connection:
         due = store.due(connection, now=now, target=bound.name, limit=1)
         if not due:
             return False
+        delivery = due[0]
         wait = blocked_until(
             bound.config,
             now=now,
-            timezone=timezone,
+            timezone=zone,
             last_sent=store.last_sent_at(connection, bound.name),
-            sent_today=store.sent_since(connection, bound.name, start_of_day(now, timezone)),
+            sent_today=store.sent_since(connection, bound.name, start_of_day(now, zone)),
+            paused=pauses.paused(connection, bound.name, now=now),
         )
         if wait is not None:
-            _until, why = wait
-            summary.waiting[bound.name] = why
-            _note_wait(connection, due[0], why)
+            summary.waiting[bound.name] = wait[1]
+            store.note_waiting(connection, bound.name, now=now, why=wait[1])
             return False
-        delivery = due[0]
+        stale = _too_old_now(connection, bound, delivery, now)
+        if stale is not None:
+            store.transition(
+                connection,
+                delivery.id,
+                to=DeliveryState.SKIPPED,
+                now=now,
+                expect=(DeliveryState.PENDING,),
+                reason=stale,
+            )
+            summary.skipped += 1
+            return True
         if not store.claim(connection, delivery.id, holder=engine.holder, now=now):
             return True  # another worker took it; look at the next one
     publish_claimed(engine, bound, delivery, summary)
     return True
 
 
-def _note_wait(connection: object, delivery: DeliveryRow, why: str) -> None:
-    """Keep the latest pacing reason on the waiting delivery, for ``why`` and ``log``."""
-    from sqlalchemy import update
+def _too_old_now(
+    connection: object, bound: BoundTarget, delivery: DeliveryRow, now: datetime
+) -> str | None:
+    """``max_age`` is checked again before the first attempt, so a queue held back by
+    pacing never posts stale news. A delivery already tried (a retry, a manual post)
+    was meant to go and is not dropped."""
+    max_age = bound.config.max_age
+    if max_age is None or delivery.attempts > 0 or delivery.seq > 0:
+        return None
+    article = article_store.load_article(connection, delivery.article_id)  # type: ignore[arg-type]
+    if article is None or article.published is None or now - article.published <= max_age:
+        return None
+    from syndicator.durations import format_duration
 
-    from syndicator.store.schema import deliveries
-
-    if delivery.reason != why:
-        connection.execute(
-            update(deliveries).where(deliveries.c.id == delivery.id).values(reason=why)
-        )  # type: ignore[attr-defined]
+    return (
+        f"too old: published {article.published:%Y-%m-%d %H:%M} UTC, more than "
+        f"max_age = {format_duration(max_age)} before it could be sent"
+    )
 
 
 def publish_claimed(
@@ -138,8 +177,18 @@ def _record_error(
     now = engine.clock.now()
     message = redact(f"{type(exc).__name__}: {exc.platform_message or exc}")
     attempts = delivery.attempts + 1
+    summary.errors[bound.name] = summary.errors.get(bound.name, 0) + 1
     with engine.store.begin() as connection:
+        if isinstance(exc, AuthFailed):
+            pauses.pause(
+                connection, bound.name, until=now + AUTH_PAUSE, reason=f"credentials refused: {exc}"
+            )
         if not exc.retryable or attempts >= bound.config.max_attempts:
+            reason = (
+                ("credentials refused by the platform" if isinstance(exc, AuthFailed) else "")
+                or ("rejected by the platform" if not exc.retryable else "")
+                or f"gave up after {attempts} attempts"
+            )
             store.transition(
                 connection,
                 delivery.id,
@@ -147,16 +196,16 @@ def _record_error(
                 now=now,
                 expect=(DeliveryState.SENDING,),
                 error=message,
-                reason="rejected by the platform"
-                if not exc.retryable
-                else f"gave up after {attempts} attempts",
+                reason=f"{reason}; 'syndicator retry {delivery.id}' queues it again",
             )
             summary.failed += 1
             log.error("delivery %d to %s failed: %s", delivery.id, bound.name, message)
             return
-        if isinstance(exc, RateLimited) and exc.retry_at is not None:
-            due_at: datetime = max(exc.retry_at, now)
-            reason = f"rate limited until {due_at:%Y-%m-%d %H:%M:%S} UTC"
+        if isinstance(exc, RateLimited):
+            due_at = max(exc.retry_at, now) if exc.retry_at else now + backoff_delay(attempts)
+            said = "the platform's time" if exc.retry_at else "backoff, the platform named no time"
+            reason = f"rate limited until {due_at:%Y-%m-%d %H:%M:%S} UTC ({said})"
+            pauses.pause(connection, bound.name, until=due_at, reason=f"rate limited: {message}")
         else:
             due_at = now + backoff_delay(attempts)
             reason = f"retry at {due_at:%Y-%m-%d %H:%M:%S} UTC after a transient error"
@@ -172,88 +221,3 @@ def _record_error(
         )
     summary.retried += 1
     log.warning("delivery %d to %s: %s; %s", delivery.id, bound.name, message, reason)
-
-
-def recover(engine: Engine) -> dict[str, int]:
-    """Settle deliveries a crashed process left in ``sending``.
-
-    Idempotent targets resend with the same key (the platform drops the duplicate).
-    Others are looked up on the platform; when it cannot tell, the delivery becomes
-    ``unknown`` for the operator (``syndicator resolve``), never silently resent.
-    """
-    counts = {"resent": 0, "found": 0, "unknown": 0}
-    now = engine.clock.now()
-    with engine.store.begin() as connection:
-        stuck = store.in_state(connection, [DeliveryState.SENDING])
-    for delivery in stuck:
-        bound = engine.targets.get(delivery.target)
-        with engine.store.begin() as connection:
-            if bound is not None and bound.adapter_class.idempotent:
-                store.transition(
-                    connection,
-                    delivery.id,
-                    to=DeliveryState.RETRY,
-                    now=now,
-                    expect=(DeliveryState.SENDING,),
-                    due_at=now,
-                    reason="interrupted while sending; resent with the same idempotency key",
-                )
-                counts["resent"] += 1
-                continue
-        receipt = None
-        if bound is not None:
-            try:
-                receipt = bound.adapter.find_existing(
-                    post_from_json(delivery.post), key=delivery.idem_key
-                )
-            except NotImplementedError:
-                receipt = None
-                checked = False
-            except Exception as exc:
-                log.warning(
-                    "delivery %d: could not check %s: %s", delivery.id, delivery.target, exc
-                )
-                checked = False
-            else:
-                checked = True
-        else:
-            checked = False
-        with engine.store.begin() as connection:
-            if receipt is not None:
-                store.transition(
-                    connection,
-                    delivery.id,
-                    to=DeliveryState.SENT,
-                    now=now,
-                    expect=(DeliveryState.SENDING,),
-                    sent_at=now,
-                    remote_id=receipt.remote_id,
-                    remote_url=receipt.remote_url,
-                    event="found on the platform after a crash",
-                )
-                counts["found"] += 1
-            elif checked:
-                store.transition(
-                    connection,
-                    delivery.id,
-                    to=DeliveryState.RETRY,
-                    now=now,
-                    expect=(DeliveryState.SENDING,),
-                    due_at=now,
-                    reason="interrupted while sending; the platform has no such post, resending",
-                )
-                counts["resent"] += 1
-            else:
-                store.transition(
-                    connection,
-                    delivery.id,
-                    to=DeliveryState.UNKNOWN,
-                    now=now,
-                    expect=(DeliveryState.SENDING,),
-                    reason="interrupted while sending and the platform cannot be asked; "
-                    "settle with 'syndicator resolve ID --sent URL' or '--not-sent'",
-                )
-                counts["unknown"] += 1
-    if any(counts.values()):
-        log.warning("recovered interrupted deliveries: %s", counts)
-    return counts

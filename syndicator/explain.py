@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 
 from syndicator.engine import Engine
 from syndicator.models import DeliveryState
@@ -112,21 +113,30 @@ def print_why(engine: Engine, url: str, *, as_json: bool = False) -> int:
 
 
 def _explanation(row: DeliveryRow) -> str:
+    """One line a person can act on; the reasons themselves are written by the
+    pipeline (skips, holds) and the delivery loop (waits, errors) when they decide."""
     if row.state is DeliveryState.SENT:
         return f"sent {row.sent_at:%Y-%m-%d %H:%M} UTC: {row.remote_url or row.remote_id}"
     if row.state is DeliveryState.FAILED:
-        return f"failed after {row.attempts} attempt(s): {row.error or row.reason}"
+        return f"failed after {row.attempts} attempt(s): {row.error}; {row.reason}"
     if row.state in (DeliveryState.PENDING, DeliveryState.RETRY):
         due = f"due {row.due_at:%Y-%m-%d %H:%M:%S} UTC" if row.due_at else "due"
         extra = f"; last error: {row.error}" if row.error else ""
-        return f"{row.reason or due}{extra}" if row.reason else f"{due}{extra}"
+        return f"{row.reason or due}{extra}"
+    if row.state is DeliveryState.SENDING:
+        return f"being sent (attempt {row.attempts})"
     return row.reason or row.error or row.state.value
 
 
 def operator_action(engine: Engine, ids: list[int], action: str) -> int:
-    """retry: failed|unknown -> pending; approve: held -> pending; reject: held -> rejected."""
+    """retry: failed -> pending; approve: held -> pending; reject: held -> rejected.
+
+    An ``unknown`` delivery is not retried: it may already be on the platform, so the
+    operator settles it with ``resolve`` after looking. Retrying a delivery that failed
+    on refused credentials also lifts that target's credentials pause (the operator has
+    fixed them); a pause the platform asked for stays."""
     moves = {
-        "retry": ((DeliveryState.FAILED, DeliveryState.UNKNOWN), DeliveryState.PENDING),
+        "retry": ((DeliveryState.FAILED,), DeliveryState.PENDING),
         "approve": ((DeliveryState.HELD,), DeliveryState.PENDING),
         "reject": ((DeliveryState.HELD,), DeliveryState.REJECTED),
     }
@@ -144,6 +154,7 @@ def operator_action(engine: Engine, ids: list[int], action: str) -> int:
                 extra: dict[str, object] = {"due_at": now} if to is DeliveryState.PENDING else {}
                 if action == "retry":
                     extra["attempts"] = 0
+                    _lift_credentials_pause(connection, row.target, now)
                 done = store.transition(
                     connection,
                     delivery_id,
@@ -158,11 +169,24 @@ def operator_action(engine: Engine, ids: list[int], action: str) -> int:
                 print(f"#{delivery_id}: {row.state.value} -> {to.value}")
             else:
                 allowed = " or ".join(s.value for s in expect)
-                print(f"#{delivery_id}: is {row.state.value}; {action} needs {allowed}")
+                hint = (
+                    f" (settle it with 'syndicator resolve {delivery_id} --sent URL' or '--not-sent')"
+                    if row.state is DeliveryState.UNKNOWN
+                    else ""
+                )
+                print(f"#{delivery_id}: is {row.state.value}; {action} needs {allowed}{hint}")
                 status = EXIT_FAILURE
         return status
     finally:
         engine.close()
+
+
+def _lift_credentials_pause(connection: object, target: str, now: datetime) -> None:
+    from syndicator.store import pauses
+
+    current = pauses.paused(connection, target, now=now)  # type: ignore[arg-type]
+    if current is not None and current[1].startswith("credentials refused"):
+        pauses.clear(connection, target)  # type: ignore[arg-type]
 
 
 def resolve_unknown(engine: Engine, delivery_id: int, *, sent_url: str | None) -> int:

@@ -1,7 +1,11 @@
-"""When a target may post next: quiet hours, minimum spacing and a daily cap.
+"""When a target may post next: a platform's pause, quiet hours, a daily cap and a
+minimum spacing.
 
 Pure functions of the clock and the post log's counts, so they are tested with a
-controlled clock. Quiet hours and "per day" are read in the service's time zone.
+controlled clock. Quiet hours and "per day" are read on the wall clock of the target's
+time zone (``timezone``, default ``[service] timezone``): a window "23:00-07:00" in
+Asia/Shanghai stays 23:00-07:00 there whatever zone the machine runs in, and across a
+daylight-saving change the window keeps its wall-clock times.
 """
 
 from __future__ import annotations
@@ -10,7 +14,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from syndicator.config import TargetConfig
-from syndicator.durations import in_window, parse_window
+from syndicator.durations import format_duration, in_window, parse_window
+
+
+def target_zone(target: TargetConfig, service_timezone: str) -> str:
+    return target.timezone or service_timezone
 
 
 def quiet_until(target: TargetConfig, now: datetime, timezone: str) -> datetime | None:
@@ -18,19 +26,31 @@ def quiet_until(target: TargetConfig, now: datetime, timezone: str) -> datetime 
     if not target.quiet_hours:
         return None
     window = parse_window(target.quiet_hours)
-    local = now.astimezone(ZoneInfo(timezone))
-    if not in_window(local.time().replace(tzinfo=None), window):
+    zone = ZoneInfo(timezone)
+    local = now.astimezone(zone)
+    if not in_window(local.time(), window):
         return None
     end = window[1]
     candidate = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
     if candidate <= local:
-        candidate += timedelta(days=1)
-    return candidate.astimezone(now.tzinfo)
+        candidate = (candidate + timedelta(days=1)).replace(hour=end.hour, minute=end.minute)
+    # Round-trip through UTC so the offset of the end's own date applies (DST).
+    return candidate.astimezone(ZoneInfo("UTC")).astimezone(now.tzinfo)
 
 
 def start_of_day(now: datetime, timezone: str) -> datetime:
+    """Local midnight of ``now``'s day, as an aware datetime in ``now``'s zone."""
     local = now.astimezone(ZoneInfo(timezone))
     return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(now.tzinfo)
+
+
+def next_midnight(now: datetime, timezone: str) -> datetime:
+    """The next local midnight; correct on 23- and 25-hour days."""
+    return start_of_day(start_of_day(now, timezone) + timedelta(hours=26), timezone)
+
+
+def _local(moment: datetime, timezone: str) -> str:
+    return f"{moment.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M:%S %Z}"
 
 
 def blocked_until(
@@ -40,17 +60,32 @@ def blocked_until(
     timezone: str,
     last_sent: datetime | None,
     sent_today: int,
+    paused: tuple[datetime, str] | None = None,
 ) -> tuple[datetime, str] | None:
-    """When and why the target must wait, or ``None`` if it may send one post now."""
+    """When and why the target must wait, or ``None`` if it may send one post now.
+
+    ``timezone`` is the target's zone (see ``target_zone``); ``paused`` is a pause the
+    platform asked for (``store.pauses``). The reason names the moment it ends, in that
+    zone, because it is shown to the operator by ``syndicator why``."""
+    if paused is not None and paused[0] > now:
+        until, why = paused
+        return until, f"paused until {_local(until, timezone)}: {why}"
     quiet = quiet_until(target, now, timezone)
     if quiet is not None:
-        return quiet, f"quiet hours until {quiet.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M %Z}"
+        return quiet, f"quiet hours ({target.quiet_hours}) until {_local(quiet, timezone)}"
     if target.max_per_day is not None and sent_today >= target.max_per_day:
-        tomorrow = start_of_day(now, timezone) + timedelta(days=1)
-        tomorrow = start_of_day(tomorrow + timedelta(hours=2), timezone)  # DST-safe next midnight
-        return tomorrow, f"daily cap of {target.max_per_day} reached; next post after midnight"
+        tomorrow = next_midnight(now, timezone)
+        return (
+            tomorrow,
+            f"rate limited until {_local(tomorrow, timezone)}: "
+            f"max_per_day = {target.max_per_day} reached",
+        )
     if target.min_interval and last_sent is not None:
         earliest = last_sent + target.min_interval
         if earliest > now:
-            return earliest, f"min_interval: next post at {earliest:%Y-%m-%d %H:%M:%S} UTC"
+            return (
+                earliest,
+                f"rate limited until {_local(earliest, timezone)}: "
+                f"min_interval = {format_duration(target.min_interval)}",
+            )
     return None

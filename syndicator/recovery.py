@@ -1,0 +1,108 @@
+"""Settling what a killed process left behind: deliveries in ``sending``.
+
+The claim was committed before the network call, so a delivery in ``sending`` at
+start-up may or may not have reached the platform. It is resent only when that cannot
+make a second post: the adapter is idempotent (the same key makes the platform return
+the first post), or the adapter looked on the platform and the post is not there.
+Otherwise it becomes ``unknown`` for the operator (``syndicator resolve``), never
+silently resent.
+
+Only the service calls this, holding the store's run lock, so no live sender of the
+same service can be in the middle of one of these deliveries.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from syndicator.engine import Engine
+from syndicator.models import DeliveryState, Receipt
+from syndicator.store import deliveries as store
+from syndicator.store.codec import post_from_json
+from syndicator.store.deliveries import DeliveryRow
+
+log = logging.getLogger(__name__)
+
+_EXPECT = (DeliveryState.SENDING,)
+
+
+def recover(engine: Engine) -> dict[str, int]:
+    """Settle every delivery left in ``sending``; return how many went which way."""
+    counts = {"resent": 0, "found": 0, "unknown": 0}
+    with engine.store.begin() as connection:
+        stuck = store.in_state(connection, [DeliveryState.SENDING])
+    for delivery in stuck:
+        counts[_settle(engine, delivery)] += 1
+    if any(counts.values()):
+        log.warning("recovered interrupted deliveries: %s", counts)
+    return counts
+
+
+def _settle(engine: Engine, delivery: DeliveryRow) -> str:
+    now = engine.clock.now()
+    bound = engine.targets.get(delivery.target)
+    if bound is not None and bound.adapter_class.idempotent:
+        with engine.store.begin() as connection:
+            store.transition(
+                connection,
+                delivery.id,
+                to=DeliveryState.RETRY,
+                now=now,
+                expect=_EXPECT,
+                due_at=now,
+                reason="interrupted while sending; resent with the same idempotency key",
+            )
+        return "resent"
+    receipt, checked = _look_up(bound, delivery)
+    with engine.store.begin() as connection:
+        if receipt is not None:
+            store.transition(
+                connection,
+                delivery.id,
+                to=DeliveryState.SENT,
+                now=now,
+                expect=_EXPECT,
+                sent_at=now,
+                remote_id=receipt.remote_id,
+                remote_url=receipt.remote_url,
+                reason="",
+                event="interrupted while sending; found on the platform",
+            )
+            return "found"
+        if checked:
+            store.transition(
+                connection,
+                delivery.id,
+                to=DeliveryState.RETRY,
+                now=now,
+                expect=_EXPECT,
+                due_at=now,
+                reason="interrupted while sending; the platform has no such post, resending",
+            )
+            return "resent"
+        store.transition(
+            connection,
+            delivery.id,
+            to=DeliveryState.UNKNOWN,
+            now=now,
+            expect=_EXPECT,
+            reason="interrupted while sending and the platform cannot be asked; settle "
+            f"with 'syndicator resolve {delivery.id} --sent URL' or '--not-sent'",
+        )
+        return "unknown"
+
+
+def _look_up(bound: object, delivery: DeliveryRow) -> tuple[Receipt | None, bool]:
+    """``(receipt, checked)``: ``checked`` is true only when the adapter could tell."""
+    if bound is None:
+        return None, False
+    try:
+        receipt = bound.adapter.find_existing(  # type: ignore[attr-defined]
+            post_from_json(delivery.post), key=delivery.idem_key
+        )
+    except NotImplementedError:
+        return None, False
+    except Exception as exc:  # the platform could not be asked: the operator decides
+        log.warning("delivery %d: could not check %s: %s", delivery.id, delivery.target, exc)
+        return None, False
+    return receipt, True
