@@ -88,14 +88,15 @@ def _qrcode(canvas: Image, placed: PlacedBox) -> None:
 
     qr = placed.qr
     assert qr is not None
-    total = qr.modules + 2 * qr.quiet_zone
+    quiet, modules = qr.quiet_zone, qr.modules
+    total = modules + 2 * quiet
     small = PILImage.new("L", (total, total), 255)
     small.putdata(
         [
             0
-            if qr.quiet_zone <= y < qr.quiet_zone + qr.modules
-            and qr.quiet_zone <= x < qr.quiet_zone + qr.modules
-            and qr.matrix[y - qr.quiet_zone][x - qr.quiet_zone]
+            if quiet <= y < quiet + modules
+            and quiet <= x < quiet + modules
+            and qr.matrix[y - quiet][x - quiet]
             else 255
             for y in range(total)
             for x in range(total)

@@ -15,7 +15,7 @@ from syndicator.errors import RenderError
 
 from .fonts import FontSet, describe_characters, load_font, missing_characters
 from .templates import Box, Template
-from .wrap import ELLIPSIS, Measure, fit_lines, normalize, summary_fitting
+from .wrap import ELLIPSIS, Measure, fit_lines, normalize, summary_fitting, wrap
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -201,6 +201,8 @@ def _place_text(
         lines, cut = fit_lines(text, measure, box.w, room)
     if not lines:
         return None
+    if box.balance and not cut and len(lines) > 1:
+        lines = _balanced(text, measure, box.w, len(lines))
     height = box.h or len(lines) * line_px
     spare = height - len(lines) * line_px
     offset = {"top": 0, "middle": spare // 2, "bottom": spare}[box.valign]
@@ -208,6 +210,19 @@ def _place_text(
         tuple(lines), box.font_size, line_px, box.weight, box.align, cut, offset
     )
     return PlacedBox(box.name, "text", box.x, top, box.w, height, colour, box, text=placed_text)
+
+
+def _balanced(text: str, measure: Measure, width: int, count: int) -> list[str]:
+    """The same number of lines at the narrowest width that still gives that number,
+    so a headline does not end on a lone word or character."""
+    low, high = width // 2, width
+    while high - low > 4:
+        middle = (low + high) // 2
+        if len(wrap(text, measure, middle, count)) <= count:
+            high = middle
+        else:
+            low = middle
+    return wrap(text, measure, high, count)
 
 
 def _place_qr(box: Box, top: int, url: str, min_module_px: int) -> PlacedQR:

@@ -74,6 +74,8 @@ class Box:
     align: str = "left"
     valign: str = "top"
     fit: str = "ellipsis"
+    #: Even out line lengths (no one-word last line) without adding a line.
+    balance: bool = False
     max_bottom: int | None = None
     # image
     source: str = "cover"
@@ -171,6 +173,11 @@ def parse_template(data: dict[str, Any], *, where: str, path: Path | None = None
 
 
 _BOX_FIELDS = {f.name: f for f in fields(Box)}
+_TEXT_KEYS = ("name", "below", "over", "text", "color", "background")
+_TYPES: dict[str, type] = {"line_height": float, "balance": bool} | {
+    key: str
+    for key in (*_TEXT_KEYS, "kind", "when", "weight", "align", "valign", "fit", "source", "mode")
+}
 _CHOICES: dict[str, tuple[str, ...]] = {
     "kind": KINDS,
     "when": CONDITIONS,
@@ -194,19 +201,10 @@ def _parse_box(raw: Any, index: int, where: str, problems: list[str]) -> Box:
         if spec is None:
             problems.append(f"{label}: unknown key {key!r}")
             continue
-        expected = (
-            float
-            if key == "line_height"
-            else (
-                str
-                if key in _CHOICES
-                or key in {"name", "below", "over", "text", "color", "background"}
-                else int
-            )
-        )
+        expected: type = _TYPES.get(key, int)
         if expected is float and isinstance(value, int):
             value = float(value)
-        if not isinstance(value, expected) or isinstance(value, bool):
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             problems.append(f"{label}.{key}: expected {expected.__name__}, got {value!r}")
             continue
         if key in _CHOICES and value not in _CHOICES[key]:

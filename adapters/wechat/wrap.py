@@ -5,11 +5,16 @@ comma stays with the character before it and an English word stays whole; this m
 only fills lines greedily with those units, measured with the real font. A unit wider
 than a whole line (a long URL, a run of 30 digits) is the one case that is cut inside,
 and even then no line starts with closing punctuation.
+
+Finding break opportunities costs far more than measuring (it is per character), so
+text that fits on one line is never broken up, only a bounded prefix of a long text is,
+and the units of a text are remembered for the next card of the same article.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,6 +33,13 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=512)
+def units(text: str) -> tuple[str, ...]:
+    from syndicator.text import wrap_units
+
+    return tuple(wrap_units(text))
+
+
 class Measure:
     """Line widths in pixels for one font, with the language the text is shaped for."""
 
@@ -38,29 +50,56 @@ class Measure:
     def __call__(self, text: str) -> float:
         return self.font.getlength(text, language=self.language)
 
+    def chars_per_line(self, text: str, width: int) -> float:
+        sample = text[:200]
+        return width / max(self(sample) / max(len(sample), 1), 1.0)
 
-def wrap(text: str, measure: Measure, width: int) -> list[str]:
-    """All lines of ``text`` at ``width`` pixels, with no limit on their number."""
-    from syndicator.text import wrap_units
 
-    lines: list[str] = []
-    current = ""
-    for unit in wrap_units(normalize(text)):
-        candidate = current + unit
-        if measure(candidate.rstrip()) <= width:
-            current = candidate
+def wrap(text: str, measure: Measure, width: int, max_lines: int | None = None) -> list[str]:
+    """The lines of ``text`` at ``width`` pixels; with ``max_lines``, at most one more
+    line than that is computed (enough to know the text is cut)."""
+    return ["".join(line).rstrip() for line in _wrap_units(text, measure, width, max_lines)]
+
+
+def _wrap_units(text: str, measure: Measure, width: int, max_lines: int | None) -> list[list[str]]:
+    text = normalize(text)
+    if not text:
+        return []
+    if measure(text) <= width:
+        return [[text]]
+    if max_lines is not None:  # break only a prefix that surely holds max_lines + 1 lines
+        bound = int(measure.chars_per_line(text, width) * (max_lines + 1) * 1.5) + 16
+        if len(text) > bound:
+            lines = _fill(units(text[:bound]), measure, width, max_lines)
+            if len(lines) > max_lines:
+                return lines
+    return _fill(units(text), measure, width, max_lines)
+
+
+def _fill(
+    pieces: tuple[str, ...], measure: Measure, width: int, max_lines: int | None
+) -> list[list[str]]:
+    lines: list[list[str]] = []
+    current: list[str] = []
+    line = ""
+    for unit in pieces:
+        if max_lines is not None and len(lines) > max_lines:
+            break
+        if measure((line + unit).rstrip()) <= width:
+            current.append(unit)
+            line += unit
             continue
-        if current.strip():
-            lines.append(current.rstrip())
-        current = ""
+        if line.strip():
+            lines.append(current)
+        current, line = [], ""
         if measure(unit.rstrip()) <= width:
-            current = unit
+            current, line = [unit], unit
         else:
-            pieces = _split_wide_unit(unit, measure, width)
-            lines.extend(pieces[:-1])
-            current = pieces[-1]
-    if current.strip():
-        lines.append(current.rstrip())
+            chunks = _split_wide_unit(unit, measure, width)
+            lines.extend([chunk] for chunk in chunks[:-1])
+            current, line = [chunks[-1]], chunks[-1]
+    if line.strip():
+        lines.append(current)
     return lines
 
 
@@ -82,35 +121,32 @@ def _split_wide_unit(unit: str, measure: Measure, width: int) -> list[str]:
     return [p for p in pieces if p] or [""]
 
 
-def ellipsize(line: str, measure: Measure, width: int) -> str:
-    """``line`` shortened until it fits with "…" at its end."""
-    from syndicator.text import wrap_units
-
-    units = list(wrap_units(line))
-    while units:
-        head = "".join(units).rstrip(_TRAILING_JUNK)
+def _ellipsize(pieces: list[str], measure: Measure, width: int) -> str:
+    """A line (as its units) shortened until it fits with "…" at its end."""
+    pieces = list(pieces)
+    while pieces:
+        head = "".join(pieces).rstrip(_TRAILING_JUNK)
         if head and measure(head + ELLIPSIS) <= width:
             return head + ELLIPSIS
-        if len(units) == 1:  # a single wide unit: cut it by characters
-            units = [units[0][:-1]] if len(units[0]) > 1 else []
+        if len(pieces) == 1:  # a single wide unit: cut it by characters
+            pieces = [pieces[0][:-1]] if len(pieces[0]) > 1 else []
         else:
-            units.pop()
+            pieces.pop()
     return ELLIPSIS
 
 
 def fit_lines(text: str, measure: Measure, width: int, max_lines: int) -> tuple[list[str], bool]:
     """At most ``max_lines`` lines; when text is left over the last line ends in "…".
     Returns the lines and whether anything was cut."""
-    lines = wrap(text, measure, width)
+    lines = _wrap_units(text, measure, width, max_lines)
+    joined = ["".join(line).rstrip() for line in lines]
     if len(lines) <= max_lines:
-        return lines, False
-    kept = lines[:max_lines]
-    kept[-1] = ellipsize(kept[-1], measure, width)
-    return kept, True
+        return joined, False
+    return [*joined[: max_lines - 1], _ellipsize(lines[max_lines - 1], measure, width)], True
 
 
 def summary_fitting(
-    text: str, measure: Measure, width: int, max_lines: int, *, attempts: int = 6
+    text: str, measure: Measure, width: int, max_lines: int, *, attempts: int = 5
 ) -> tuple[list[str], bool]:
     """The article's summary, shortened by the text engine (on a sentence or word
     boundary) until its lines fit; an ellipsis is only the last resort."""
@@ -119,17 +155,17 @@ def summary_fitting(
     text = normalize(text)
     if not text:
         return [], False
-    lines = wrap(text, measure, width)
-    if len(lines) <= max_lines:
-        return lines, False
-    sample = text[:400]
-    per_char = max(measure(sample) / max(len(sample), 1), 1.0)
-    budget = int(max_lines * width / per_char * 0.95)
+    capacity = measure.chars_per_line(text, width) * max_lines
+    if len(text) <= capacity * 1.1:  # may fit as it is
+        lines = wrap(text, measure, width, max_lines)
+        if len(lines) <= max_lines:
+            return lines, False
+    budget = int(capacity * 0.92)
     for _ in range(attempts):
         if budget < 4:
             break
         short = normalize(summarize(text, budget, "plain"))
-        lines = wrap(short, measure, width)
+        lines = wrap(short, measure, width, max_lines)
         if short and len(lines) <= max_lines:
             return lines, True
         budget = int(budget * 0.85)

@@ -130,3 +130,12 @@ def test_long_url_gets_smaller_error_correction_before_failing(fonts):
     huge_url = "https://english.bit.edu.cn/" + "x" * 600
     with pytest.raises(RenderError, match="QR code"):
         compute_layout(template, content("t").__class__(title="t", url=huge_url), fonts)
+
+
+def test_balanced_title_does_not_end_on_a_lone_character(fonts):
+    title = "北京理工大学研究生国际交流人数创历史新高，全年超过一千人次"
+    template = load_template("story")
+    layout = compute_layout(template, content(title, language="zh"), fonts)
+    lines = layout.box("title").text.lines
+    assert "".join(lines) == title and len(lines) == 3
+    assert min(len(line) for line in lines) >= len(title) // 3 - 2, lines
