@@ -46,10 +46,10 @@ def load_image(path: Path | None, *, max_pixels: int = MAX_PIXELS) -> Image | No
                     )
                     return None
                 probe.verify()
-            with Image.open(path) as image:
-                image.draft("RGB", (2400, 2400))  # JPEG: decode at a reduced scale, faster
-                image.load()
-                image = ImageOps.exif_transpose(image)
+            with Image.open(path) as opened:
+                opened.draft("RGB", (2400, 2400))  # JPEG: decode at a reduced scale, faster
+                opened.load()
+                image = ImageOps.exif_transpose(opened)
                 if image.mode in {"RGBA", "LA", "P", "PA"}:
                     return image.convert("RGBA")
                 return image.convert("RGB")

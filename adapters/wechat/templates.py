@@ -210,7 +210,7 @@ def _parse_box(raw: Any, index: int, where: str, problems: list[str]) -> Box:
         if key in _CHOICES and value not in _CHOICES[key]:
             problems.append(f"{label}.{key}: {value!r} is not one of {', '.join(_CHOICES[key])}")
             continue
-        if key in {"color", "background"} and not _COLOUR.match(value):
+        if key in {"color", "background"} and not _COLOUR.match(str(value)):
             problems.append(f'{label}.{key}: {value!r} is not a colour like "#1a1a1a" or "brand"')
             continue
         values[key] = value
