@@ -20,8 +20,9 @@ CSS-like properties), so a news office changes its poster by editing a file, not
     font_size = 60
     max_lines = 3
 
-Built-in templates live in ``config/cards/`` (``poster``, ``square``, ``story`` and
-``cover``). Every mistake is a ``ConfigError`` naming the file and the key.
+Built-in templates live in ``layouts/`` beside this module (``poster``, ``square``,
+``story`` and ``cover``), shipped as package data; copy one into ``config/`` to make your
+own. Every mistake is a ``ConfigError`` naming the file and the key.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ from typing import Any
 
 from syndicator.errors import ConfigError
 
-#: config/cards/ of the repository, beside the package folder ``adapters/``.
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "config" / "cards"
+#: The built-in layouts, shipped inside the package.
+BUILTIN_DIR = Path(__file__).resolve().parent / "layouts"
 BUILTIN = ("poster", "square", "story", "cover")
 
 KINDS = ("text", "image", "rect", "qrcode")
