@@ -198,3 +198,76 @@ def test_html_body_escapes_text_and_keeps_paragraphs():
         "<p><strong>A &lt;b&gt; title</strong></p>"
         '<p>Line one<br>line two <a href="https://e.org/?a=1&amp;b=2">https://e.org/?a=1&amp;b=2</a></p>'
     )
+
+
+def _rss(items: list[tuple[str, str, str]]) -> str:
+    entries = "".join(
+        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
+        f"<pubDate>{date}</pubDate><description>Teaser of {title}.</description></item>"
+        for title, link, date in items
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>{entries}</channel></rss>'
+
+
+def test_end_to_end_a_backfilled_feed_article_arrives_in_the_room_once(
+    synapse, http_server, monkeypatch, tmp_path
+):
+    """A config on disk, a feed on a local HTTP server, Synapse as the target: poll and
+    drain post the newest article (backfill:1) once, and a second round adds nothing."""
+    from syndicator.config import load_config
+    from syndicator.delivery import drain
+    from syndicator.engine import Engine
+    from syndicator.polling import poll
+
+    _user, token = synapse.bot
+    room = synapse.new_room(token)
+    feed = _rss([
+        ("Solar car team wins national title", "https://news.example.edu/2026/11/28/c_3.htm",
+         "Sat, 28 Nov 2026 09:00:00 +0000"),
+        ("New library opens", "https://news.example.edu/2026/11/27/c_2.htm",
+         "Fri, 27 Nov 2026 09:00:00 +0000"),
+        ("Term starts", "https://news.example.edu/2026/11/26/c_1.htm",
+         "Thu, 26 Nov 2026 09:00:00 +0000"),
+    ])  # fmt: skip
+    site = http_server(lambda request: (200, {"Content-Type": "application/rss+xml"}, feed))
+    monkeypatch.setenv("MMB_E2E_MATRIX_TOKEN", token)
+    config = tmp_path / "syndicator.toml"
+    config.write_text(
+        f"""
+[store]
+url = "sqlite:///var/e2e.db"
+
+[service]
+jitter = "0s"
+
+[[sources]]
+name = "news"
+url = "{site.url}/rss.xml"
+kind = "feed"
+first_run = "backfill:1"
+full_text = "never"
+
+[[targets]]
+name = "matrix-room"
+adapter = "matrix"
+homeserver = "{synapse.url}"
+room = "{room}"
+[targets.secrets]
+access_token = "env:MMB_E2E_MATRIX_TOKEN"
+""",
+        encoding="utf-8",
+    )
+    engine = Engine.open(load_config(config))
+    try:
+        poll(engine, force=True)
+        first = drain(engine)
+        poll(engine, force=True)
+        second = drain(engine)
+    finally:
+        engine.close()
+
+    assert (first.sent, second.sent) == (1, 0)
+    [event] = room_messages(synapse, room, token)
+    assert event["content"]["msgtype"] == "m.notice"
+    assert event["content"]["body"].startswith("Solar car team wins national title")
+    assert "https://news.example.edu/2026/11/28/c_3.htm" in event["content"]["body"]
