@@ -15,7 +15,7 @@ import requests
 
 from syndicator.adapter import Target
 from syndicator.errors import AuthFailed, RateLimited, Rejected, Transient
-from syndicator.models import Article, Media
+from syndicator.models import Article, Media, Receipt
 from syndicator.secrets import RedactingFilter, redact
 
 log = logging.getLogger(__name__)
@@ -197,3 +197,11 @@ def top_of_next_hour(now: datetime | None = None) -> datetime:
     """When an hourly quota window (Weibo's 10022-10024) opens again."""
     now = now or datetime.now(UTC)
     return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+def receipt(remote_id: str = "", remote_url: str = "", detail: str = "") -> Receipt:
+    """A receipt built from a platform's answer, scrubbed: a hostile or buggy server
+    may echo the request (token and all) into the fields we keep in the post log."""
+    return Receipt(
+        remote_id=redact(remote_id), remote_url=redact(remote_url), detail=redact(detail)
+    )

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from syndicator_adapters._common import compose, make_session, raise_for_status, send
+from syndicator_adapters._common import compose, make_session, raise_for_status, receipt, send
 
 from syndicator.adapter import Adapter, AdapterOptions, Target
 from syndicator.errors import AuthFailed, RateLimited, Rejected
@@ -122,7 +122,7 @@ class DiscordAdapter(Adapter):
             if guild and channel and message_id
             else ""
         )
-        return Receipt(remote_id=message_id, remote_url=link)
+        return receipt(remote_id=message_id, remote_url=link)
 
     def verify(self) -> str:
         raise NotImplementedError("a Discord webhook has no harmless call to check it")

@@ -18,7 +18,7 @@ import logging
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from syndicator_adapters._common import compose, make_session, raise_for_status, send
+from syndicator_adapters._common import compose, make_session, raise_for_status, receipt, send
 
 from syndicator.adapter import Adapter, AdapterOptions, Target
 from syndicator.errors import AuthFailed, Rejected
@@ -99,7 +99,7 @@ class SlackAdapter(Adapter):
         }
         response = send(self._session, "POST", url, platform="slack", json=body)
         if response.status_code == 200:
-            return Receipt(detail=redact(response.text.strip()[:100]))
+            return receipt(detail=redact(response.text.strip()[:100]))
         reason = redact(response.text.strip()[:200])
         text = f"slack answered HTTP {response.status_code}: {reason}"
         if reason in _DEAD_HOOK or response.status_code in (404, 410):

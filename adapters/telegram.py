@@ -23,6 +23,7 @@ from syndicator_adapters._common import (
     lead_picture,
     make_session,
     media_data,
+    receipt,
     send,
 )
 
@@ -150,7 +151,7 @@ class TelegramAdapter(Adapter):
         message_id = str((result or {}).get("message_id") or "")
         if not message_id:
             raise Transient("telegram: the answer carried no message_id")
-        return Receipt(remote_id=message_id, remote_url=message_url(chat_id, message_id))
+        return receipt(remote_id=message_id, remote_url=message_url(chat_id, message_id))
 
     def verify(self) -> str:
         me = self._call("getMe") or {}

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import field_validator
-from syndicator_adapters._common import compose, make_session, raise_for_status, send
+from syndicator_adapters._common import compose, make_session, raise_for_status, receipt, send
 
 from syndicator.adapter import Adapter, AdapterOptions, Target
 from syndicator.models import Article, Post, Receipt
@@ -147,7 +147,7 @@ class WebhookAdapter(Adapter):
                 remote_id = redact(str(data["id"]))
         except ValueError:
             pass
-        return Receipt(remote_id=remote_id, detail=f"HTTP {response.status_code}")
+        return receipt(remote_id=remote_id, detail=f"HTTP {response.status_code}")
 
     def verify(self) -> str:
         raise NotImplementedError("a webhook has no harmless call to check it")

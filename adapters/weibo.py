@@ -30,6 +30,7 @@ from syndicator_adapters._common import (
     make_session,
     media_data,
     raise_for_status,
+    receipt,
     send,
     top_of_next_hour,
 )
@@ -177,7 +178,7 @@ class WeiboAdapter(Adapter):
         status_id = str(data.get("idstr") or data.get("id") or "")
         if not status_id:
             raise Transient("weibo: statuses/share answered without a status id")
-        return Receipt(remote_id=status_id, remote_url=f"https://m.weibo.cn/status/{status_id}")
+        return receipt(remote_id=status_id, remote_url=f"https://m.weibo.cn/status/{status_id}")
 
     def verify(self) -> str:
         url = self._options.base_url.rstrip("/") + "/2/account/get_uid.json"

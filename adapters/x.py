@@ -28,6 +28,7 @@ from syndicator_adapters._common import (
     make_session,
     media_data,
     raise_for_status,
+    receipt,
     send,
 )
 
@@ -164,7 +165,7 @@ class XAdapter(Adapter):
         post_id = str((data.get("data") or {}).get("id") or "")
         if not post_id:
             raise Transient("x: POST /2/tweets answered without a post id")
-        return Receipt(remote_id=post_id, remote_url=f"https://x.com/i/web/status/{post_id}")
+        return receipt(remote_id=post_id, remote_url=f"https://x.com/i/web/status/{post_id}")
 
     def _upload(self, media: Any) -> str:
         root = (self._options.upload_url or self._options.base_url).rstrip("/")
