@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,14 +14,19 @@ from typing import Any
 from syndicator.config import SourceConfig
 from syndicator.engine import Engine
 from syndicator.errors import SourceError
+from syndicator.hostpool import host_of, run_per_host
 from syndicator.models import Article
 from syndicator.pipeline import plan_deliveries, plan_updates
 from syndicator.store import articles as article_store
 from syndicator.store import polls
+from syndicator.store.articles import Recorded
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(days=1)
+DEAD_AFTER = timedelta(days=2)  # a source failing this long is reported as dead
+BATCH_SOURCES = 200  # poll states written per transaction
+BATCH_ARTICLES = 5000  # articles recorded per transaction
 
 
 @dataclass
@@ -33,6 +37,7 @@ class PollSummary:
     new_articles: int = 0
     deliveries: int = 0
     errors: list[str] = field(default_factory=list)
+    dead: list[str] = field(default_factory=list)  # sources failing for DEAD_AFTER or more
 
 
 def source_spec(engine: Engine, source: SourceConfig) -> Any:
@@ -84,42 +89,122 @@ def poll(
     force: bool = False,
     on_new: Callable[[Article], None] | None = None,
 ) -> PollSummary:
-    """Poll the given (or the due) sources concurrently; record and plan in this thread."""
+    """Poll the given (or the due) sources concurrently and record them in this thread.
+
+    Fetches run under a global cap (``[fetch] concurrency``) and a per-host cap
+    (``[fetch] per_host``); results are consumed as they finish and written in
+    batches, one transaction per batch, so memory stays bounded and a round of
+    a thousand 304s costs a handful of statements."""
     chosen = list(sources) if sources is not None else due_sources(engine, force=force)
     summary = PollSummary()
     if not chosen:
         return summary
     with engine.store.begin() as connection:
         states = polls.load_all(connection)
-    workers = max(1, min(engine.config.fetch.concurrency, len(chosen)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poll") as pool:
-        futures = [
-            (source, pool.submit(_fetch_source, engine, source, states.get(source.name)))
-            for source in chosen
-        ]
-        for source, future in futures:
-            state = states.get(source.name) or polls.SourceState(name=source.name, url=source.url)
-            try:
-                result = future.result()
-            except SourceError as exc:
-                _record_failure(engine, source, state, exc)
-                summary.failed += 1
-                summary.errors.append(str(exc))
-                continue
-            except Exception as exc:  # a bug in one source's handling must not stop the round
-                log.exception("source %r: unexpected error", source.name)
-                _record_failure(engine, source, state, SourceError(source.name, repr(exc)))
-                summary.failed += 1
-                summary.errors.append(f"source {source.name!r}: {exc!r}")
-                continue
-            summary.polled += 1
-            if result.not_modified:
-                summary.not_modified += 1
-            new, planned = _record_success(engine, source, state, result, on_new)
-            summary.new_articles += new
-            summary.deliveries += planned
-            summary.errors.extend(result.errors)
+    fetch = engine.config.fetch
+    batch = _Batch(engine, summary, on_new)
+    outcomes = run_per_host(
+        lambda source: _fetch_source(engine, source, states.get(source.name)),
+        chosen,
+        host=lambda source: host_of(source.url),
+        concurrency=fetch.concurrency,
+        per_host=fetch.per_host,
+        thread_name_prefix="poll",
+    )
+    for outcome in outcomes:
+        source = outcome.item
+        state = states.get(source.name) or polls.SourceState(name=source.name, url=source.url)
+        error = outcome.error
+        if error is not None and not isinstance(error, SourceError):
+            log.error("source %r: unexpected error", source.name, exc_info=error)
+            error = SourceError(source.name, repr(error))
+        if error is not None:
+            batch.failed(source, state, error)
+        else:
+            batch.succeeded(source, state, outcome.value)
+        if batch.full():
+            batch.flush()
+    batch.flush()
     return summary
+
+
+class _Batch:
+    """Poll results waiting to be written: one transaction records the articles and
+    saves the poll states of many sources; planning and ``on_new`` follow the commit."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        summary: PollSummary,
+        on_new: Callable[[Article], None] | None,
+    ) -> None:
+        self.engine, self.summary, self.on_new = engine, summary, on_new
+        self.states: list[polls.SourceState] = []
+        self.fresh: list[tuple[SourceConfig, polls.SourceState, Any]] = []
+        self.articles = 0
+
+    def full(self) -> bool:
+        return len(self.states) >= BATCH_SOURCES or self.articles >= BATCH_ARTICLES
+
+    def failed(self, source: SourceConfig, state: polls.SourceState, exc: SourceError) -> None:
+        self.states.append(_failure_state(self.engine, source, state, exc, self.summary))
+        self.summary.failed += 1
+        self.summary.errors.append(str(exc))
+
+    def succeeded(self, source: SourceConfig, state: polls.SourceState, result: Any) -> None:
+        summary = self.summary
+        summary.polled += 1
+        summary.errors.extend(result.errors)
+        now = self.engine.clock.now()
+        new_state = state.evolve(
+            url=source.url,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            failures=0,
+            last_error=None,
+            last_polled_at=now,
+            last_success_at=now,
+            next_poll_at=_next_poll(self.engine, source, now, at_least=result.max_age),
+            baselined_at=state.baselined_at or now,
+        )
+        if result.not_modified:
+            summary.not_modified += 1
+        if result.not_modified or not result.articles:
+            self.states.append(new_state)
+            return
+        self.fresh.append((source, state, result))
+        self.states.append(new_state)
+        self.articles += len(result.articles)
+
+    def flush(self) -> None:
+        if not self.states:
+            return
+        engine, now = self.engine, self.engine.clock.now()
+        planned: list[tuple[SourceConfig, bool, list[Recorded], list[Recorded]]] = []
+        seen = {state.name: state.articles_seen for state in self.states}
+        with engine.store.begin() as connection:
+            for source, state, result in self.fresh:
+                recorded = article_store.record_articles(connection, result.articles, now=now)
+                fresh = [r for r in recorded if r.is_new]
+                changed = [r for r in recorded if r.changed]
+                seen[source.name] = state.articles_seen + len(fresh)
+                planned.append((source, state.baselined_at is None, fresh, changed))
+            polls.save_many(connection, [s.evolve(articles_seen=seen[s.name]) for s in self.states])
+        self.states, self.fresh, self.articles = [], [], 0
+        for source, first_poll, fresh, changed in planned:
+            if self.on_new is not None:
+                for item in fresh:
+                    self.on_new(item.article)
+            if fresh:
+                log.info(
+                    "source %r: %d new article(s)%s",
+                    source.name,
+                    len(fresh),
+                    " (baseline)" if first_poll else "",
+                )
+            self.summary.new_articles += len(fresh)
+            self.summary.deliveries += plan_deliveries(engine, source, fresh, first_poll=first_poll)
+            self.summary.deliveries += plan_updates(engine, source, changed)
 
 
 def _fetch_source(engine: Engine, source: SourceConfig, state: polls.SourceState | None) -> Any:
@@ -149,69 +234,42 @@ def _next_poll(
     return now + delay
 
 
-def _record_failure(
-    engine: Engine, source: SourceConfig, state: polls.SourceState, exc: SourceError
-) -> None:
+def _failure_state(
+    engine: Engine,
+    source: SourceConfig,
+    state: polls.SourceState,
+    exc: SourceError,
+    summary: PollSummary,
+) -> polls.SourceState:
+    """The state after a failed poll: exponential backoff from the source's interval
+    (capped at a day), never sooner than the server's Retry-After. A source failing
+    for ``DEAD_AFTER`` is reported on every poll, and is polled at most daily."""
     now = engine.clock.now()
     failures = state.failures + 1
     backoff = min(source.every * (2 ** min(failures - 1, 16)), max(MAX_BACKOFF, source.every))
     if exc.retry_after is not None:
         backoff = max(backoff, timedelta(seconds=exc.retry_after))
-    log.warning("%s (failure %d in a row; next try in %s)", exc, failures, backoff)
-    with engine.store.begin() as connection:
-        polls.save(
-            connection,
-            state.evolve(
-                url=source.url,
-                failures=failures,
-                last_error=str(exc),
-                last_polled_at=now,
-                next_poll_at=now + backoff,
-            ),
-        )
-
-
-def _record_success(
-    engine: Engine,
-    source: SourceConfig,
-    state: polls.SourceState,
-    result: Any,
-    on_new: Callable[[Article], None] | None,
-) -> tuple[int, int]:
-    now = engine.clock.now()
-    first_poll = state.baselined_at is None
-    new_state = state.evolve(
-        url=source.url,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        failures=0,
-        last_error=None,
-        last_polled_at=now,
-        last_success_at=now,
-        next_poll_at=_next_poll(engine, source, now, at_least=result.max_age),
-        baselined_at=state.baselined_at or now,
-    )
-    if result.not_modified or not result.articles:
-        with engine.store.begin() as connection:
-            polls.save(connection, new_state)
-        return 0, 0
-    # One recording transaction at a time: two sources that bring the same new article
-    # in the same moment must not both insert it.
-    with engine.store.record_lock, engine.store.begin() as connection:
-        recorded = article_store.record_articles(connection, result.articles, now=now)
-        fresh = [r for r in recorded if r.is_new]
-        changed = [r for r in recorded if r.changed]
-        polls.save(connection, new_state.evolve(articles_seen=state.articles_seen + len(fresh)))
-    if on_new is not None:
-        for item in fresh:
-            on_new(item.article)
-    if fresh:
-        log.info(
-            "source %r: %d new article(s)%s",
+    since = state.last_success_at or state.baselined_at
+    failing_for = now - since if since is not None else None
+    if failing_for is None and state.failures:
+        failing_for = now - (state.last_polled_at or now)  # never succeeded since creation
+    if failing_for is not None and failing_for >= DEAD_AFTER:
+        days = failing_for.total_seconds() / 86400
+        summary.dead.append(source.name)
+        log.error(
+            "source %r has failed for %.1f days (%d polls in a row): %s; it is polled once "
+            "a day until it answers again; fix or disable it",
             source.name,
-            len(fresh),
-            " (baseline)" if first_poll else "",
+            days,
+            failures,
+            exc,
         )
-    planned = plan_deliveries(engine, source, fresh, first_poll=first_poll)
-    planned += plan_updates(engine, source, changed)
-    return len(fresh), planned
+    else:
+        log.warning("%s (failure %d in a row; next try in %s)", exc, failures, backoff)
+    return state.evolve(
+        url=source.url,
+        failures=failures,
+        last_error=str(exc),
+        last_polled_at=now,
+        next_poll_at=now + backoff,
+    )

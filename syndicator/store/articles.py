@@ -105,11 +105,11 @@ def record_articles(
         )
 
     if new_rows:
-        inserted = connection.execute(
-            insert(schema.articles).returning(schema.articles.c.id, sort_by_parameter_order=True),
-            new_rows,
-        )
-        ids = [row[0] for row in inserted]
+        # One executemany, then the ids by key: RETURNING with a guaranteed row order
+        # makes SQLAlchemy send one statement per row on SQLite.
+        connection.execute(insert(schema.articles), new_rows)
+        id_of = _ids_by_key(connection, [str(row["key"]) for row in new_rows])
+        ids = [id_of[str(row["key"])] for row in new_rows]
         for index, article_id in zip(new_index, ids, strict=True):
             results[index] = Recorded(id=article_id, article=articles[index], is_new=True)
             aliases.extend({"key": k, "article_id": article_id} for k in keys_of[index])
@@ -133,6 +133,18 @@ def record_articles(
             result = Recorded(id=holder.id, article=holder.article, is_new=False)
         final.append(result)
     return final
+
+
+def _ids_by_key(connection: Connection, keys: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), _CHUNK):
+        rows = connection.execute(
+            select(schema.articles.c.key, schema.articles.c.id).where(
+                schema.articles.c.key.in_(keys[start : start + _CHUNK])
+            )
+        )
+        found.update({key: article_id for key, article_id in rows})
+    return found
 
 
 def _compare_existing(

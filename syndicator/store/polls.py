@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from syndicator.clock import as_utc, to_naive_utc
 from syndicator.secrets import redact
@@ -70,3 +70,37 @@ def save(connection: Connection, state: SourceState) -> None:
     updated = connection.execute(update(s).where(s.c.name == state.name).values(**values))
     if updated.rowcount == 0:
         connection.execute(insert(s).values(name=state.name, **values))
+
+
+def save_many(connection: Connection, states: list[SourceState]) -> None:
+    """Save many sources' states with one UPDATE batch and one INSERT batch: a round
+    over a thousand sources must not cost a thousand statements."""
+    if not states:
+        return
+    rows = []
+    for state in states:
+        row: dict[str, object] = {
+            "b_name": state.name,
+            "url": state.url,
+            "etag": state.etag,
+            "last_modified": state.last_modified,
+            "failures": state.failures,
+            "last_error": redact(state.last_error) if state.last_error else None,
+            "articles_seen": state.articles_seen,
+        }
+        for key in _TIMES:
+            row[key] = to_naive_utc(getattr(state, key))
+        rows.append(row)
+    names = [state.name for state in states]
+    existing: set[str] = set()
+    for start in range(0, len(names), 500):
+        chunk = names[start : start + 500]
+        existing.update(connection.execute(select(s.c.name).where(s.c.name.in_(chunk))).scalars())
+    old = [row for row in rows if row["b_name"] in existing]
+    new = [{**row, "name": row["b_name"]} for row in rows if row["b_name"] not in existing]
+    if old:
+        connection.execute(update(s).where(s.c.name == bindparam("b_name")), old)
+    if new:
+        connection.execute(
+            insert(s), [{k: v for k, v in row.items() if k != "b_name"} for row in new]
+        )
