@@ -61,7 +61,7 @@ class DiscordAdapter(Adapter):
 
     @property
     def _options(self) -> DiscordOptions:
-        return self.options  # type: ignore[no-any-return]
+        return self.options
 
     def render(self, article: Article) -> Post:
         fitted = compose(article, self.target, rule="discord", default_template=DEFAULT_TEMPLATE)

@@ -86,7 +86,7 @@ class TelegramAdapter(Adapter):
 
     @property
     def _options(self) -> TelegramOptions:
-        return self.options  # type: ignore[no-any-return]
+        return self.options
 
     def render(self, article: Article) -> Post:
         picture = (

@@ -110,7 +110,7 @@ class WeiboAdapter(Adapter):
 
     @property
     def _options(self) -> WeiboOptions:
-        return self.options  # type: ignore[no-any-return]
+        return self.options
 
     def validate(self, source_urls: Mapping[str, str]) -> list[str]:
         domain = self._options.safe_domain

@@ -114,7 +114,7 @@ class XAdapter(Adapter):
 
     @property
     def _options(self) -> XOptions:
-        return self.options  # type: ignore[no-any-return]
+        return self.options
 
     def render(self, article: Article) -> Post:
         fitted = compose(article, self.target, rule="x", default_template=DEFAULT_TEMPLATE)
@@ -204,7 +204,8 @@ def _raise_for_x(response: Any, data: dict[str, Any]) -> None:
     if status < 400:
         return
     detail = str(data.get("detail") or data.get("title") or "")
-    errors = data.get("errors") if isinstance(data.get("errors"), list) else []
+    raw_errors = data.get("errors")
+    errors: list[Any] = raw_errors if isinstance(raw_errors, list) else []
     messages = [
         str(e.get("message") or e.get("detail") or "") for e in errors[:3] if isinstance(e, dict)
     ]

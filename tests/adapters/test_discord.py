@@ -77,6 +77,15 @@ def test_429_waits_for_the_bodys_retry_after(discord, stub):
     assert caught.value.retry_at <= datetime.now(UTC) + timedelta(seconds=12.5)
 
 
+def test_a_429_without_a_json_body_falls_back_to_the_retry_after_header(discord, stub):
+    """rate-limits.mdx: every 429 carries ``Retry-After`` (seconds)."""
+    stub.header_only_retry_after = 40
+    before = datetime.now(UTC)
+    with pytest.raises(RateLimited) as caught:
+        discord.publish(discord.render(article()), key="d1")
+    assert before + timedelta(seconds=40) <= caught.value.retry_at
+
+
 def test_unknown_webhook_is_auth_failed(stub, http_server, monkeypatch):
     """404 ``{"message": "Unknown Webhook", "code": 10015}``: the webhook was deleted."""
     adapter = _adapter(http_server(stub), monkeypatch, hook_id="2222222222222222222")

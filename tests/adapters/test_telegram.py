@@ -121,6 +121,19 @@ def test_chat_not_found_is_auth_failed_with_telegrams_description(stub, http_ser
         adapter.publish(adapter.render(article()), key="d1")
 
 
+def test_a_chat_the_bot_may_not_post_in_is_auth_failed(stub, http_server, monkeypatch):
+    """403 "Forbidden: bot is not a member of the channel chat"."""
+    server = http_server(stub)
+    adapter = make_target(
+        TelegramAdapter,
+        monkeypatch,
+        options={"chat_id": "@otherchannel", "base_url": server.url},
+        secrets={"bot_token": TOKEN},
+    )
+    with pytest.raises(AuthFailed, match="not a member of the channel chat"):
+        adapter.publish(adapter.render(article()), key="d1")
+
+
 def test_a_bad_token_is_auth_failed_and_never_shown(stub, http_server, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
     server = http_server(stub)

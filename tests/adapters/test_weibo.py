@@ -10,7 +10,7 @@ from syndicator_adapters.weibo import WeiboAdapter
 
 from syndicator.errors import AlreadyPosted, AuthFailed, RateLimited, Rejected
 from syndicator.text import measure
-from tests.adapters.stubs import CJK_PARAGRAPH, article, jpeg_file, make_target
+from tests.adapters.stubs import CJK_PARAGRAPH, LONG_PARAGRAPH, article, jpeg_file, make_target
 from tests.adapters.stubs.weibo import WeiboStub
 
 TOKEN = "2.00weibo-token-abcdef"
@@ -58,6 +58,16 @@ def test_a_long_chinese_article_is_fitted_to_140_with_the_link_intact(weibo, stu
     assert url in post.text
     weibo.publish(post, key="d1")
     assert stub.posted[0]["text"].endswith(url)
+
+
+def test_a_long_english_article_counts_half_width_and_fits_140(weibo, stub):
+    """Half-width characters count 0.5: up to 280 ASCII characters fit."""
+    url = "https://news.example.edu.cn/c/2024-05-20/c_4321.htm"
+    post = weibo.render(article(url=url, text=LONG_PARAGRAPH))
+    assert measure(post.text, "weibo") <= 140 and url in post.text
+    assert len(post.text) > 200  # counted by half, not cut at 140 characters
+    weibo.publish(post, key="d1")
+    assert stub.posted
 
 
 def test_hashtags_are_never_sent_as_weibo_topics(weibo, stub, monkeypatch):

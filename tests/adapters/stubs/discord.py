@@ -35,6 +35,7 @@ class DiscordStub:
     webhook_id: str
     token: str
     retry_after: float | None = None
+    header_only_retry_after: int | None = None  # a 429 from the edge: header, no JSON
     messages: list[dict[str, Any]] = field(default_factory=list)
 
     def __call__(self, request: Request) -> Response:
@@ -43,6 +44,8 @@ class DiscordStub:
             return 404, {}, {"message": "Unknown Webhook", "code": 10015}
         if match.group(2) != self.token:
             return 401, {}, {"message": "Invalid Webhook Token", "code": 50027}
+        if self.header_only_retry_after is not None:
+            return 429, {"Retry-After": str(self.header_only_retry_after)}, "rate limited"
         if self.retry_after is not None:
             headers = {"Retry-After": str(int(self.retry_after) + 1), "X-RateLimit-Scope": "user"}
             body = {

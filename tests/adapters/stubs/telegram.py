@@ -64,6 +64,8 @@ def utf16_length(text: str) -> int:
 class TelegramStub:
     token: str
     chats: tuple[str, ...] = ("@bitnews",)
+    #: Chats that exist but where the bot may not post (403 Forbidden).
+    forbidden_chats: tuple[str, ...] = ("@otherchannel",)
     retry_after: int | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
 
@@ -94,6 +96,9 @@ class TelegramStub:
             )
         if method not in {"sendMessage", "sendPhoto"}:
             return 404, {}, {"ok": False, "error_code": 404, "description": "Not Found"}
+        if str(params.get("chat_id")) in self.forbidden_chats:
+            description = "Forbidden: bot is not a member of the channel chat"
+            return 403, {}, {"ok": False, "error_code": 403, "description": description}
         if str(params.get("chat_id")) not in self.chats:
             return _bad("Bad Request: chat not found")
         if self.retry_after is not None:
