@@ -172,6 +172,7 @@ def to_html(text: str, *, title: str, url: str) -> str:
     """Escape ``text`` as HTML, bold the first occurrence of the title, link every
     occurrence of the URL; blank lines become paragraphs, single newlines ``<br>``."""
     spans: list[tuple[int, int, str]] = []
+    title = " ".join(title.split())  # as fitting writes it: on one line
     if title and (start := text.find(title)) >= 0:
         spans.append((start, start + len(title), "title"))
     if url:

@@ -191,6 +191,13 @@ def test_a_rate_limit_answer_is_retried_when_the_homeserver_says(
     )
 
 
+def test_a_title_written_on_several_lines_is_still_bold():
+    html = to_html(
+        "Solar car wins\n\nhttps://e.org/", title="Solar car\n  wins", url="https://e.org/"
+    )
+    assert html.startswith("<p><strong>Solar car wins</strong></p>")
+
+
 def test_html_body_escapes_text_and_keeps_paragraphs():
     html = to_html("A <b> title\n\nLine one\nline two https://e.org/?a=1&b=2", title="A <b> title",
                    url="https://e.org/?a=1&b=2")  # fmt: skip
