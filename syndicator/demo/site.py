@@ -202,7 +202,12 @@ class SampleSite:
         Handler.protocol_version = "HTTP/1.1"
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="sample-site", daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # a quick shutdown() for tests and the demo
+            name="sample-site",
+            daemon=True,
+        ).start()
         return self
 
     def stop(self) -> None:

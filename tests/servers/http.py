@@ -133,7 +133,9 @@ def serve(handler: Handler) -> Iterator[StubServer]:
     )
     server.daemon_threads = True
     stub.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, name="stub-http", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="stub-http", daemon=True
+    )
     thread.start()
     try:
         yield stub
