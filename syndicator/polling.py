@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from syndicator.config import SourceConfig
+from syndicator.config import SourceConfig, backfill_count
 from syndicator.engine import Engine
 from syndicator.errors import SourceError
 from syndicator.hostpool import host_of, run_per_host
@@ -40,7 +40,9 @@ class PollSummary:
     dead: list[str] = field(default_factory=list)  # sources failing for DEAD_AFTER or more
 
 
-def source_spec(engine: Engine, source: SourceConfig) -> Any:
+def source_spec(engine: Engine, source: SourceConfig, *, first_poll: bool = False) -> Any:
+    """How ``poll_source`` should read ``source``. On a first poll only the items a
+    backfill may post are cleaned in full; the baseline is recorded cheaply."""
     from syndicator.sources.extract import Selectors
     from syndicator.sources.poll import SourceSpec
 
@@ -64,6 +66,7 @@ def source_spec(engine: Engine, source: SourceConfig) -> Any:
         timeout=fetch.timeout.total_seconds(),
         deadline=fetch.deadline.total_seconds(),
         max_bytes=fetch.max_bytes,
+        clean_first=backfill_count(source.first_run) if first_poll else None,
     )
 
 
@@ -215,7 +218,7 @@ def _fetch_source(engine: Engine, source: SourceConfig, state: polls.SourceState
             return set(article_store.known_keys(connection, keys))
 
     return poll_source(
-        source_spec(engine, source),
+        source_spec(engine, source, first_poll=state is None or state.baselined_at is None),
         engine.session,
         etag=state.etag if state else None,
         last_modified=state.last_modified if state else None,

@@ -50,6 +50,10 @@ class SourceSpec:
     deadline: float = 30.0
     max_bytes: int = 10_000_000
     max_articles: int = 50
+    # A first poll's baseline: only the newest ``clean_first`` new items are cleaned
+    # in full (and completed from their pages); the rest are recorded, never posted,
+    # so they get ``quick_text``. None: every new item is cleaned in full.
+    clean_first: int | None = None
 
 
 @dataclass(frozen=True)
@@ -141,16 +145,17 @@ def _poll_feed(
     ][: spec.max_articles]
     keys = [k for e in entries for k in e.candidate_keys]
     known = is_known(keys) if keys else set()
+    unknown = [e for e in entries if not known.intersection(e.candidate_keys)]
+    full = len(unknown) if spec.clean_first is None else spec.clean_first
     fresh = [
-        (e, entry_to_article(e, source=spec.name, timezone=spec.timezone))
-        for e in entries
-        if not known.intersection(e.candidate_keys)
+        (e, entry_to_article(e, source=spec.name, timezone=spec.timezone, quick=i >= full))
+        for i, e in enumerate(unknown)
     ]
     hashed = [a.key for _, a in fresh if a.key.startswith("hash:")]
     if hashed:  # items with neither guid nor link are known by their content only
         known_hashes = is_known(hashed)
         fresh = [(e, a) for e, a in fresh if a.key not in known_hashes]
-    wanted = [a.url for e, a in fresh if _wants_page(spec, e, a)]
+    wanted = [a.url for e, a in fresh[:full] if _wants_page(spec, e, a)]
     pages = dict(zip(wanted, _fetch_pages(spec, session, wanted), strict=True))
     articles, errors = [], []
     for _, article in fresh:
