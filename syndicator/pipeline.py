@@ -28,6 +28,7 @@ import logging
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -92,9 +93,13 @@ def plan_deliveries(
                 max_bytes=engine.config.fetch.max_image_bytes,
                 timeout=engine.config.fetch.timeout.total_seconds(),
             )
-        for target in targets:
-            create_delivery(engine, item.id, article, target.name)
-            created += 1
+        # One transaction per article: a crash leaves it with all its deliveries or
+        # none, and ``recovery.plan_interrupted`` re-plans those with none.
+        decided = [_prepare(engine, item.id, article, target.name) for target in targets]
+        with engine.store.begin() as connection:
+            for values in decided:
+                delivery_store.create(connection, **values)
+                created += 1
     return created
 
 
@@ -151,6 +156,15 @@ def create_delivery(
     engine: Engine, article_id: int, article: Article, target_name: str, *, seq: int = 0
 ) -> int:
     """Decide, render and record one delivery (pending, held or skipped with a reason)."""
+    values = _prepare(engine, article_id, article, target_name, seq=seq)
+    with engine.store.begin() as connection:
+        return delivery_store.create(connection, **values)
+
+
+def _prepare(
+    engine: Engine, article_id: int, article: Article, target_name: str, *, seq: int = 0
+) -> dict[str, Any]:
+    """The values of one new delivery: its state, reason and rendered post."""
     bound = engine.targets[target_name]
     now = engine.clock.now()
     state, reason = _decide(engine, article_id, article, target_name, seq=seq)
@@ -169,19 +183,17 @@ def create_delivery(
                 "held for approval (approve = true): 'syndicator approve ID' or 'syndicator reject ID'"
             ),
         )
-    with engine.store.begin() as connection:
-        return delivery_store.create(
-            connection,
-            article_id=article_id,
-            target=target_name,
-            state=state,
-            reason=reason,
-            now=now,
-            due_at=now if state is DeliveryState.PENDING else None,
-            post=post,
-            seq=seq,
-            error=error,
-        )
+    return {
+        "article_id": article_id,
+        "target": target_name,
+        "state": state,
+        "reason": reason,
+        "now": now,
+        "due_at": now if state is DeliveryState.PENDING else None,
+        "post": post,
+        "seq": seq,
+        "error": error,
+    }
 
 
 def plan_updates(engine: Engine, source: SourceConfig, changed: Sequence[Recorded]) -> int:

@@ -9,21 +9,35 @@ silently resent.
 
 Only the service calls this, holding the store's run lock, so no live sender of the
 same service can be in the middle of one of these deliveries.
+
+A kill can also fall between recording a poll's articles and planning their
+deliveries (two transactions). ``plan_interrupted`` finds recent articles with no
+delivery at all and plans them, as new articles of a later poll (or of the first poll
+when they were recorded by it). Planning writes an article's deliveries in one
+transaction, so "no delivery at all" is exact; the window keeps a target added later
+from picking up old articles of a source that had no target.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+
+from sqlalchemy import exists, select
 
 from syndicator.engine import Engine
 from syndicator.models import DeliveryState, Receipt
+from syndicator.store import articles as article_store
 from syndicator.store import deliveries as store
+from syndicator.store import polls, schema
 from syndicator.store.codec import post_from_json
 from syndicator.store.deliveries import DeliveryRow
 
 log = logging.getLogger(__name__)
 
 _EXPECT = (DeliveryState.SENDING,)
+INTERRUPTED_WINDOW = timedelta(days=1)
+FIRST_POLL_SLACK = timedelta(seconds=5)  # a poll's recording and its state save differ a little
 
 
 def recover(engine: Engine) -> dict[str, int]:
@@ -106,3 +120,41 @@ def _look_up(bound: object, delivery: DeliveryRow) -> tuple[Receipt | None, bool
         log.warning("delivery %d: could not check %s: %s", delivery.id, delivery.target, exc)
         return None, False
     return receipt, True
+
+
+def plan_interrupted(engine: Engine) -> int:
+    """Plan recent articles a crash left without deliveries; return how many."""
+    from syndicator.pipeline import plan_deliveries
+
+    a, d = schema.articles, schema.deliveries
+    since = engine.clock.now() - INTERRUPTED_WINDOW
+    with engine.store.begin() as connection:
+        orphans = connection.execute(
+            select(a.c.id, a.c.source, a.c.first_seen)
+            .where(a.c.first_seen >= since.replace(tzinfo=None))
+            .where(~exists().where(d.c.article_id == a.c.id))
+            .order_by(a.c.id)
+        ).all()
+        states = polls.load_all(connection)
+    planned = 0
+    for name in sorted({row.source for row in orphans}):
+        try:
+            source = engine.config.source(name)
+        except KeyError:
+            continue
+        if not engine.config.targets_for(name):
+            continue
+        mine = [row for row in orphans if row.source == name]
+        baselined = states[name].baselined_at if name in states else None
+        first_poll = baselined is not None and all(
+            abs(row.first_seen - baselined.replace(tzinfo=None)) <= FIRST_POLL_SLACK for row in mine
+        )
+        with engine.store.begin() as connection:
+            items = [
+                article_store.Recorded(id=row.id, article=article, is_new=True)
+                for row in reversed(mine)  # newest first, as a poll hands them over
+                if (article := article_store.load_article(connection, row.id)) is not None
+            ]
+        log.warning("planning %d article(s) of %r left unplanned by a crash", len(items), name)
+        planned += plan_deliveries(engine, source, items, first_poll=first_poll)
+    return planned

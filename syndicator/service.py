@@ -28,7 +28,7 @@ from syndicator.engine import Engine
 from syndicator.errors import ConfigError
 from syndicator.models import Article
 from syndicator.polling import due_sources, poll
-from syndicator.recovery import recover
+from syndicator.recovery import plan_interrupted, recover
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,7 @@ class Service:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         recover(self.engine)
+        plan_interrupted(self.engine)
         self._poll(due_sources(self.engine))
         self.drain()
         self._scheduler = BackgroundScheduler(timezone=self.engine.config.service.timezone)
