@@ -16,6 +16,7 @@ from syndicator.engine import Engine
 from syndicator.errors import SourceError
 from syndicator.hostpool import host_of, run_per_host
 from syndicator.models import Article
+from syndicator.parsepool import ParsePool
 from syndicator.pipeline import plan_deliveries, plan_updates
 from syndicator.store import articles as article_store
 from syndicator.store import polls
@@ -106,14 +107,24 @@ def poll(
         states = polls.load_all(connection)
     fetch = engine.config.fetch
     batch = _Batch(engine, summary, on_new)
+    parsers = ParsePool(store_url=engine.config.store_url(), user_agent=fetch.user_agent)
     outcomes = run_per_host(
-        lambda source: _fetch_source(engine, source, states.get(source.name)),
+        lambda source: _fetch_source(engine, source, states.get(source.name), parsers),
         chosen,
         host=lambda source: host_of(source.url),
         concurrency=fetch.concurrency,
         per_host=fetch.per_host,
         thread_name_prefix="poll",
     )
+    try:
+        _consume(outcomes, states, batch)
+    finally:
+        parsers.close()
+    batch.flush()
+    return summary
+
+
+def _consume(outcomes: Any, states: dict[str, polls.SourceState], batch: _Batch) -> None:
     for outcome in outcomes:
         source = outcome.item
         state = states.get(source.name) or polls.SourceState(name=source.name, url=source.url)
@@ -127,8 +138,6 @@ def poll(
             batch.succeeded(source, state, outcome.value)
         if batch.full():
             batch.flush()
-    batch.flush()
-    return summary
 
 
 class _Batch:
@@ -210,20 +219,24 @@ class _Batch:
             self.summary.deliveries += plan_updates(engine, source, changed)
 
 
-def _fetch_source(engine: Engine, source: SourceConfig, state: polls.SourceState | None) -> Any:
-    from syndicator.sources.poll import poll_source
+def _fetch_source(
+    engine: Engine, source: SourceConfig, state: polls.SourceState | None, parsers: ParsePool
+) -> Any:
+    """The GET in this thread; the parse here or, in a big round, in a worker process."""
+    from syndicator.sources.poll import fetch_source
 
     def is_known(keys: Sequence[str]) -> set[str]:
         with engine.store.engine.connect() as connection:
             return set(article_store.known_keys(connection, keys))
 
-    return poll_source(
-        source_spec(engine, source, first_poll=state is None or state.baselined_at is None),
+    spec = source_spec(engine, source, first_poll=state is None or state.baselined_at is None)
+    result = fetch_source(
+        spec,
         engine.session,
         etag=state.etag if state else None,
         last_modified=state.last_modified if state else None,
-        is_known=is_known,
     )
+    return parsers.complete(spec, engine.session, result, is_known)
 
 
 def _next_poll(

@@ -321,8 +321,10 @@ def _fetch_lite(
                 if retry_after is not None:
                     reason += f", retry after {retry_after:g}s"
                 raise _fail(source, url, reason, retry_after)
-            body = b""
-            if status != 304:
+            if status == 304:
+                body = response.read()  # empty; marks the response done, so the
+                # connection goes back to the pool
+            else:
                 body = _read_lite_body(response, url, head, max_bytes, ends_at, deadline, source)
         except BaseException:
             conn.close()

@@ -26,7 +26,14 @@ from syndicator.sources.fetch import FetchResult, fetch
 from syndicator.sources.keys import url_key
 from syndicator.sources.listpage import ListedLink, parse_list_page
 
-__all__ = ["PollResult", "SourceSpec", "extract_one", "poll_source"]
+__all__ = [
+    "PollResult",
+    "SourceSpec",
+    "complete_poll",
+    "extract_one",
+    "fetch_source",
+    "poll_source",
+]
 
 log = logging.getLogger(__name__)
 
@@ -206,18 +213,11 @@ def _poll_list(
     return articles, errors
 
 
-def poll_source(
-    spec: SourceSpec,
-    session: requests.Session,
-    *,
-    etag: str | None,
-    last_modified: str | None,
-    is_known: KnownKeys = _nothing_known,
-) -> PollResult:
-    """Poll ``spec`` once. ``is_known`` receives candidate keys ("guid:…", "url:…")
-    and returns those the store already has; their articles are neither rebuilt nor
-    fetched. Raises ``SourceError`` naming the source when the source itself fails."""
-    result = fetch(
+def fetch_source(
+    spec: SourceSpec, session: requests.Session, *, etag: str | None, last_modified: str | None
+) -> FetchResult:
+    """The conditional GET of a poll (the network half of ``poll_source``)."""
+    return fetch(
         session,
         spec.url,
         etag=etag,
@@ -227,6 +227,17 @@ def poll_source(
         max_bytes=spec.max_bytes,
         source=spec.name,
     )
+
+
+def complete_poll(
+    spec: SourceSpec,
+    session: requests.Session,
+    result: FetchResult,
+    is_known: KnownKeys = _nothing_known,
+) -> PollResult:
+    """The rest of a poll once the GET is done: parse, skip what is known, build the
+    new articles. It is pure CPU but for article pages, so the poller may run it in
+    another process."""
     if result.not_modified:
         return PollResult([], result.etag, result.last_modified, True, result.max_age, [])
     if spec.kind == "feed":
@@ -238,6 +249,21 @@ def poll_source(
     for message in errors:
         log.warning("%s", message)
     return PollResult(articles, result.etag, result.last_modified, False, result.max_age, errors)
+
+
+def poll_source(
+    spec: SourceSpec,
+    session: requests.Session,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    is_known: KnownKeys = _nothing_known,
+) -> PollResult:
+    """Poll ``spec`` once. ``is_known`` receives candidate keys ("guid:…", "url:…")
+    and returns those the store already has; their articles are neither rebuilt nor
+    fetched. Raises ``SourceError`` naming the source when the source itself fails."""
+    result = fetch_source(spec, session, etag=etag, last_modified=last_modified)
+    return complete_poll(spec, session, result, is_known)
 
 
 def extract_one(

@@ -1,0 +1,94 @@
+"""Parsing on every core when a round has much to parse.
+
+Fetching is network wait, so threads do it; parsing a feed and building its
+articles is CPU under the GIL, so once a round has received many bodies
+(``start_after``) the rest are parsed by worker processes while the fetch
+threads keep the network busy and the main thread records. A quiet round
+(304s, a few changed feeds) never starts a process. Workers only read the store
+(to skip known items) and never write it: every write stays in the poller's
+process, so SQLite's single writer is respected.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ParsePool"]
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(store_url: str, user_agent: str) -> None:
+    from sqlalchemy import create_engine
+
+    from syndicator.sources.fetch import make_session
+
+    kwargs: dict[str, Any] = {}
+    if store_url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+    _worker["db"] = create_engine(store_url, **kwargs)
+    _worker["session"] = make_session(user_agent, pool_size=4)
+
+
+def _known(keys: Any) -> set[str]:
+    from syndicator.store.articles import known_keys
+
+    with _worker["db"].connect() as connection:
+        return set(known_keys(connection, keys))
+
+
+def _complete_in_worker(spec: Any, result: Any) -> Any:
+    from syndicator.sources.poll import complete_poll
+
+    return complete_poll(spec, _worker["session"], result, _known)
+
+
+class ParsePool:
+    """``complete(spec, session, result, is_known)`` runs ``complete_poll`` here, or,
+    after ``start_after`` bodies in this round and with ``workers`` > 1, in a worker
+    process. Call ``close()`` at the end of the round."""
+
+    def __init__(
+        self, *, store_url: str, user_agent: str, workers: int | None = None, start_after: int = 64
+    ) -> None:
+        self.store_url, self.user_agent = store_url, user_agent
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.start_after = start_after
+        self._bodies = 0
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _use_pool(self) -> ProcessPoolExecutor | None:
+        if self.workers < 2 or self.store_url.endswith(":memory:"):
+            return None
+        with self._lock:
+            self._bodies += 1
+            if self._pool is None and self._bodies > self.start_after:
+                log.debug("parsing in %d worker processes", self.workers)
+                self._pool = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_init_worker,
+                    initargs=(self.store_url, self.user_agent),
+                )
+            return self._pool
+
+    def complete(self, spec: Any, session: Any, result: Any, is_known: Any) -> Any:
+        from syndicator.sources.poll import complete_poll
+
+        pool = None if result.not_modified else self._use_pool()
+        if pool is None:
+            return complete_poll(spec, session, result, is_known)
+        return pool.submit(_complete_in_worker, spec, result).result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
