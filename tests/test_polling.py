@@ -232,3 +232,23 @@ def test_the_whole_round_works_on_postgresql(
         (site.url + NEW_ARTICLE.path, "box-a"),
         (site.url + NEW_ARTICLE.path, "box-b"),
     ]
+
+
+def test_a_target_added_later_gets_only_articles_that_come_after_it(
+    tmp_path: Path, site: SampleSite
+) -> None:
+    one_target = OUTBOX_TARGETS.split("[[targets]]")[1]
+    engine = open_engine(
+        tmp_path, list_source(site.url, first_run="backfill:3") + "[[targets]]" + one_target
+    )
+    poll(engine)
+    drain(engine)
+    assert len(_sent(engine)) == 3
+    engine.close()
+
+    engine = open_engine(tmp_path, list_source(site.url, first_run="backfill:3") + OUTBOX_TARGETS)
+    site.publish(NEW_ARTICLE)
+    poll(engine, force=True)
+    drain(engine)
+    sent_b = [url for url, target in _sent(engine) if target == "box-b"]
+    assert sent_b == [site.url + NEW_ARTICLE.path]
