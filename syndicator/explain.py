@@ -70,9 +70,9 @@ def print_why(engine: Engine, url: str, *, as_json: bool = False) -> int:
         mine = [r for r in rows if r.target == name]
         if not mine:
             bound = engine.targets.get(name)
-            wanted = (
-                bound is not None and article is not None and article.source in bound.target.sources
-            )
+            # The same rule planning uses (Config.targets_for): None means every source.
+            chosen = bound.config.sources if bound is not None else []
+            wanted = article is not None and (chosen is None or article.source in chosen)
             why = (
                 "no delivery: the target was added after this article was recorded"
                 if wanted

@@ -59,8 +59,10 @@ def _toml(value: object) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def open_clocked(folder: Path, body: str, *, start: datetime = START, service: str = "") -> Engine:
-    path = write_config(folder, SOURCE + body)
+def open_clocked(
+    folder: Path, body: str, *, start: datetime = START, service: str = "", source: str = SOURCE
+) -> Engine:
+    path = write_config(folder, source + body)
     if service:
         text = path.read_text(encoding="utf-8").replace("[service]\n", f"[service]\n{service}\n", 1)
         path.write_text(text, encoding="utf-8")
