@@ -1,0 +1,98 @@
+"""The opt-in HTTP endpoint: ``/healthz`` for a supervisor and Prometheus ``/metrics``
+(polls, new articles, deliveries by state, errors by target, last success per source),
+served on loopback only. A real service (scheduler, store, local platform) answers."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from syndicator.config import ServiceConfig, load_config
+from syndicator.engine import Engine
+from syndicator.health import start_health_server
+from syndicator.service import Service
+from tests.engine_helpers import write_config
+from tests.platform import fixtures
+from tests.platform.scenario import target
+
+platform = fixtures.platform
+platform_adapters = fixtures.platform_adapters
+
+FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>Library wing opens</title><link>https://news.example.edu/c_1.htm</link></item>
+<item><title>Solar car crosses the Gobi</title><link>https://news.example.edu/c_2.htm</link></item>
+</channel></rss>"""
+
+
+def _get(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.headers["Content-Type"], answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read().decode()
+
+
+def _samples(text: str) -> dict[str, float]:
+    return {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
+
+
+def test_healthz_and_metrics_report_the_running_service(
+    tmp_path: Path, platform, http_server
+) -> None:  # type: ignore[no-untyped-def]
+    feed = http_server(lambda request: (200, {"Content-Type": "application/rss+xml"}, FEED))
+    source = (
+        f'[[sources]]\nname = "news"\nurl = "{feed.url}/feed.xml"\nkind = "feed"\n'
+        'full_text = "never"\nfirst_run = "backfill:2"\nevery = "1h"\n'
+    )
+    path = write_config(tmp_path, source + target("t", platform.url) + target("u", platform.url))
+    platform.script("u", (503, {}, {"error": "down for maintenance"}))
+    service = Service(Engine.open(load_config(path)), config_path=path)
+    server = start_health_server(service, "127.0.0.1:0")
+    try:
+        status, _, body = _get(server.url + "/healthz")
+        assert status == 503 and json.loads(body)["status"] == "starting"
+        service.start()
+        status, _, body = _get(server.url + "/healthz")
+        assert status == 200 and json.loads(body)["status"] == "ok"
+
+        status, content_type, text = _get(server.url + "/metrics")
+        assert status == 200 and content_type.startswith("text/plain; version=0.0.4")
+        metrics = _samples(text)
+        assert metrics['syndicator_polls_total{outcome="ok"}'] == 1
+        assert metrics['syndicator_new_articles_total{source="news"}'] == 2
+        assert metrics['syndicator_deliveries{target="t",state="sent"}'] == 2
+        assert metrics['syndicator_deliveries{target="u",state="retry"}'] == 1
+        assert metrics['syndicator_deliveries{target="u",state="sent"}'] == 1
+        assert metrics['syndicator_delivery_errors_total{target="u"}'] == 1
+        assert 'syndicator_delivery_errors_total{target="t"}' not in metrics
+        assert metrics['syndicator_source_last_success_timestamp_seconds{source="news"}'] > 1.7e9
+        assert "# TYPE syndicator_deliveries gauge" in text
+
+        assert _get(server.url + "/nothing")[0] == 404
+        service.stop()
+        service.wait()
+        status, _, body = _get(server.url + "/healthz")
+        assert status == 503 and json.loads(body)["status"] == "stopping"
+    finally:
+        service.stop()
+        server.stop()
+        service.engine.close()
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0:9300", "192.168.1.10:9300", "9300", "localhost:x"])
+def test_the_endpoint_listens_on_loopback_only(address: str) -> None:
+    with pytest.raises(ValueError, match=r"loopback|HOST:PORT"):
+        ServiceConfig(http=address)
+
+
+def test_a_loopback_address_is_accepted() -> None:
+    assert ServiceConfig(http="127.0.0.1:9300").http == "127.0.0.1:9300"
+    assert ServiceConfig(http="[::1]:9300").http == "[::1]:9300"
