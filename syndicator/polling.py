@@ -195,8 +195,15 @@ class _Batch:
         planned: list[tuple[SourceConfig, bool, list[Recorded], list[Recorded]]] = []
         seen = {state.name: state.articles_seen for state in self.states}
         with engine.store.begin() as connection:
+            # One call for the whole batch: a handful of statements, not a handful per
+            # source. Results come back one per article, in order, so each source's
+            # slice is its own; an article two sources share is new only for the first.
+            everything = [a for _, _, result in self.fresh for a in result.articles]
+            recorded_all = article_store.record_articles(connection, everything, now=now)
+            start = 0
             for source, state, result in self.fresh:
-                recorded = article_store.record_articles(connection, result.articles, now=now)
+                recorded = recorded_all[start : start + len(result.articles)]
+                start += len(result.articles)
                 fresh = [r for r in recorded if r.is_new]
                 changed = [r for r in recorded if r.changed]
                 seen[source.name] = state.articles_seen + len(fresh)
