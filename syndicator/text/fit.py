@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from syndicator.text.graphemes import joins_next, joins_previous
 from syndicator.text.measure import fits, measure
 from syndicator.text.rules import get_rule
 from syndicator.text.summarize import rank, select
@@ -80,15 +81,22 @@ def _as_tag(tag: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    """Whitespace collapsed, and no combining mark or joiner at either end: those
-    would fuse with the template's own characters ("【", " ") into one cluster."""
+    """Whitespace collapsed, and no combining mark, emoji modifier, joiner or
+    prepended mark at either end: those would fuse with the template's own
+    characters ("【", " ") into one cluster."""
     text = re.sub(r"\s+", " ", text).strip()
     start, end = 0, len(text)
     while start < end and (
-        text[start].isspace() or unicodedata.category(text[start]) in _EDGE_CATEGORIES
+        text[start].isspace()
+        or unicodedata.category(text[start]) in _EDGE_CATEGORIES
+        or joins_previous(text[start])
     ):
         start += 1
-    while end > start and (text[end - 1].isspace() or unicodedata.category(text[end - 1]) == "Cf"):
+    while end > start and (
+        text[end - 1].isspace()
+        or unicodedata.category(text[end - 1]) == "Cf"
+        or joins_next(text[end - 1])
+    ):
         end -= 1
     return text[start:end]
 

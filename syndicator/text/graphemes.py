@@ -5,7 +5,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-__all__ = ["grapheme_count", "graphemes", "is_emoji_cluster"]
+__all__ = [
+    "grapheme_count",
+    "graphemes",
+    "has_emoji",
+    "is_emoji_cluster",
+    "joins_next",
+    "joins_previous",
+]
 
 
 @cache
@@ -21,6 +28,34 @@ def _cluster() -> Any:
 
 
 @cache
+def _joiners() -> Any:
+    """Code points that can join a neighbour into one cluster (UAX #29 rules GB3,
+    GB6-GB9b, GB11-GB13). A text without any has one cluster per code point."""
+    gcb = ["Extend", "ZWJ", "SpacingMark", "Prepend", "L", "V", "T", "Regional_Indicator"]
+    return _re().compile("[\\r" + "".join(f"\\p{{Grapheme_Cluster_Break={g}}}" for g in gcb) + "]")
+
+
+@cache
+def _edge_joiners() -> tuple[Any, Any]:
+    """(joins the character before it, joins the character after it)."""
+    before = "[\\p{Grapheme_Cluster_Break=Extend}\\p{Grapheme_Cluster_Break=ZWJ}"
+    before += "\\p{Grapheme_Cluster_Break=SpacingMark}]"
+    return _re().compile(before), _re().compile("\\p{Grapheme_Cluster_Break=Prepend}")
+
+
+def joins_previous(ch: str) -> bool:
+    """True when ``ch`` would fuse with whatever character precedes it (a combining
+    mark, an emoji modifier, a joiner): text starting with it cannot be pasted
+    after a template's "【" or " " without changing that character."""
+    return not ch.isascii() and _edge_joiners()[0].match(ch) is not None
+
+
+def joins_next(ch: str) -> bool:
+    """True when ``ch`` would fuse with whatever character follows it (Prepend)."""
+    return not ch.isascii() and _edge_joiners()[1].match(ch) is not None
+
+
+@cache
 def _pictographic() -> Any:
     return _re().compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}\u20e3]")
 
@@ -29,13 +64,23 @@ def graphemes(text: str) -> list[str]:
     """User-perceived characters: a flag, a ZWJ family or "e" + accent is one item."""
     if text.isascii() and "\r\n" not in text:  # ASCII: each code point is a cluster
         return list(text)
+    if _joiners().search(text) is None:  # one scan in C, then no clustering to do
+        return list(text)
     return _cluster().findall(text)
 
 
 def grapheme_count(text: str) -> int:
     if text.isascii() and "\r\n" not in text:
         return len(text)
+    if _joiners().search(text) is None:
+        return len(text)
     return len(_cluster().findall(text))
+
+
+def has_emoji(text: str) -> bool:
+    """False when no cluster of ``text`` can be an emoji for ``is_emoji_cluster``
+    (no pictographic code point, regional indicator or keycap anywhere)."""
+    return _pictographic().search(text) is not None
 
 
 def is_emoji_cluster(cluster: str) -> bool:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from functools import cache
 
-from syndicator.text.graphemes import grapheme_count, graphemes, is_emoji_cluster
+from syndicator.text.graphemes import grapheme_count, graphemes, has_emoji, is_emoji_cluster
 from syndicator.text.rules import X_V3, Rule, WeightConfig, get_rule
 from syndicator.text.urls import extract_urls
 
@@ -86,9 +86,24 @@ def _weights(config: WeightConfig) -> dict[str, int]:
     return {}
 
 
+@cache
+def _heavy(config: WeightConfig) -> re.Pattern[str] | None:
+    """When every range has one weight (X's configs), a character class of the code
+    points outside them: the weight of a text is then two counts done in C."""
+    if len({w for _, _, w in config.ranges}) != 1:
+        return None
+    ranges = "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last, _ in config.ranges)
+    return re.compile(f"[^{ranges}]")
+
+
 def _code_point_weight(segment: str, config: WeightConfig) -> int:
     if segment.isascii():
         return len(segment) * config.weight(0)
+    heavy = _heavy(config)
+    if heavy is not None:
+        light_weight = config.ranges[0][2]
+        n_heavy = len(heavy.findall(segment))
+        return (len(segment) - n_heavy) * light_weight + n_heavy * config.default_weight
     table = _weights(config)
     total = 0
     for ch in segment:
@@ -100,7 +115,7 @@ def _code_point_weight(segment: str, config: WeightConfig) -> int:
 
 
 def _segment_weight(segment: str, config: WeightConfig) -> int:
-    if not config.emoji_parsing or segment.isascii():
+    if not config.emoji_parsing or segment.isascii() or not has_emoji(segment):
         return _code_point_weight(segment, config)
     total = 0
     for cluster in graphemes(segment):

@@ -92,3 +92,55 @@ def test_chinese_boilerplate_lines_are_dropped() -> None:
 def test_sentence_mentioning_an_editor_is_not_boilerplate() -> None:
     text = "The editor: a profile of the woman who runs the campus paper, and why she stays."
     assert clean_text(text) == text
+
+
+def test_cdata_is_dropped_whole_even_with_markup_inside() -> None:
+    markup = "<p>before</p><![CDATA[<p>hidden</p> & more]]><p>after</p>"
+    assert clean_html(markup) == "before\n\nafter"
+
+
+def test_unterminated_cdata_swallows_the_rest_not_the_page_before_it() -> None:
+    assert clean_html("<p>kept</p><![CDATA[<p>never shown</p>") == "kept"
+
+
+def test_pre_keeps_its_line_breaks_and_table_cells_stay_apart() -> None:
+    markup = "<pre>line one\nline two</pre><table><tr><td>a</td><td>b</td></tr></table>"
+    assert clean_html(markup) == "line one\nline two\n\na b"
+
+
+def test_a_page_with_an_xml_declaration_is_read() -> None:
+    markup = '<?xml version="1.0" encoding="gbk"?><html><body><p>中文 text</p></body></html>'
+    assert clean_html(markup) == "中文 text"
+
+
+def test_nul_characters_in_markup_cannot_forge_paragraph_breaks() -> None:
+    assert clean_html("<p>a\x00P\x00b</p>") == "aPb"
+
+
+def test_legacy_numeric_references_read_as_browsers_read_them() -> None:
+    # &#150; is windows-1252's en dash in old pages; HTML5 and html.unescape agree.
+    assert clean_html("<p>2019&#150;2020 &copy; BIT</p>") == "2019–2020 © BIT"
+
+
+def test_tabs_and_form_feeds_in_plain_text_read_as_spaces() -> None:
+    assert clean_text("Name:\tvalue\x0cend") == "Name: value end"
+
+
+def test_spaces_between_chinese_characters_go_but_not_beside_latin() -> None:
+    assert clean_text("北京 理工 大学 BIT 新闻 2024") == "北京理工大学 BIT 新闻 2024"
+
+
+def test_furniture_joined_by_bars_or_brackets_is_dropped_but_mixed_lines_are_kept() -> None:
+    text = (
+        "release date : 2020-02-09 | [ close window ]ViewCount: 12\n"
+        "The campus reopens on Monday | Editor: Li\n"
+        "【字号 大 中 小】【打印】【关闭】"
+    )
+    assert clean_text(text) == "The campus reopens on Monday | Editor: Li"
+
+
+def test_malformed_nesting_keeps_every_word() -> None:
+    markup = "<p>one <b>two <p>three</b> four</p><li>five<table>six<tr><td>seven"
+    cleaned = clean_html(markup)
+    for word in ("one", "two", "three", "four", "five", "six", "seven"):
+        assert word in cleaned

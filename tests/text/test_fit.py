@@ -138,3 +138,8 @@ def test_chinese_post_for_weibo_uses_weibo_units() -> None:
     )
     assert post.text.startswith("【北理工举行新年音乐会】北京理工大学")
     assert post.length <= 140 and post.text.endswith("#北理工#")
+
+
+def test_a_summary_starting_with_an_emoji_modifier_does_not_fuse_with_the_template() -> None:
+    post = fit("【{title}】{summary} {url}", title="", summary="🏻 news", url=URL, rule="bluesky")
+    assert post.text == f"news {URL}"

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from syndicator.text import RULES, fits, limit, measure
+from syndicator.text.graphemes import graphemes, is_emoji_cluster
+from syndicator.text.rules import X_V3
+from syndicator.text.urls import _TOKEN, UrlSpan, _patterns, _scan_token, extract_urls
 
 
 def test_every_rule_has_a_limit_and_counts_plain_ascii() -> None:
@@ -68,3 +75,72 @@ def test_fits_honours_an_explicit_limit() -> None:
 def test_an_unknown_rule_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown length rule 'myspace'"):
         measure("x", "myspace")
+
+
+# --- fast paths agree with the plain definitions -------------------------------------
+
+_PIECES = st.sampled_from(
+    [
+        "a",
+        " ",
+        ".",
+        "中文",
+        "“",
+        "–",
+        "é",
+        "👍",
+        "👩\u200d💻",
+        "🇨🇳",
+        "©",
+        "\u2000",
+        "\u2033",
+        "2019.",
+        "U.S.",
+        "example.com",
+        "https://t.co/abc",
+        "http://例子.中国/路径",
+        "gemini://x.org/a",
+        "www.bit.edu.cn/news",
+        "a.b.c.",
+        "...",
+    ]
+)
+_TEXTS = st.lists(st.one_of(_PIECES, st.text(max_size=4)), max_size=25).map("".join)
+
+
+def _reference_x_length(text: str) -> int:
+    """twitter-text's weighting written out plainly: per cluster, per code point."""
+    text = unicodedata.normalize("NFC", text)
+    total, pos = 0, 0
+
+    def weigh(segment: str) -> int:
+        out = 0
+        for cluster in graphemes(segment):
+            if is_emoji_cluster(cluster):
+                out += X_V3.default_weight
+            else:
+                out += sum(X_V3.weight(ord(ch)) for ch in cluster)
+        return out
+
+    for span in extract_urls(text):
+        total += weigh(text[pos : span.start]) + X_V3.url_length * X_V3.scale
+        pos = span.end
+    return (total + weigh(text[pos:])) // X_V3.scale
+
+
+@given(_TEXTS)
+def test_x_length_matches_the_per_code_point_definition(text: str) -> None:
+    assert measure(text, "x") == _reference_x_length(text)
+
+
+@given(_TEXTS, st.booleans(), st.booleans())
+def test_url_extraction_skips_only_tokens_that_cannot_hold_a_url(
+    text: str, without_protocol: bool, mastodon: bool
+) -> None:
+    expected: list[UrlSpan] = []
+    for token in _TOKEN.finditer(text):
+        _scan_token(token.group(), token.start(), _patterns(mastodon), without_protocol, expected)
+    found = extract_urls(text, without_protocol=without_protocol, mastodon=mastodon)
+    assert found == expected
+    # and again, from the per-token cache
+    assert extract_urls(text, without_protocol=without_protocol, mastodon=mastodon) == expected
