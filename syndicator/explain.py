@@ -37,7 +37,7 @@ def print_log(engine: Engine, args: argparse.Namespace) -> int:
         )
         if where:
             print(f"       {where}")
-        for media in _with_media(row)["media"]:  # type: ignore[union-attr]
+        for media in _media_paths(row):
             print(f"       file: {media}")
         if args.held and row.text:
             for line in row.text.splitlines():
@@ -45,13 +45,17 @@ def print_log(engine: Engine, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _with_media(row: DeliveryRow) -> dict[str, object]:
-    data = row.as_dict()
+def _media_paths(row: DeliveryRow) -> list[str]:
     try:
         post = json.loads(row.post)
     except ValueError:
-        post = {}
-    data["media"] = [m["path"] for m in post.get("media", []) if m.get("path")]
+        return []
+    return [m["path"] for m in post.get("media", []) if m.get("path")]
+
+
+def _with_media(row: DeliveryRow) -> dict[str, object]:
+    data = row.as_dict()
+    data["media"] = _media_paths(row)
     return data
 
 
@@ -65,7 +69,7 @@ def print_why(engine: Engine, url: str, *, as_json: bool = False) -> int:
         article = article_store.load_article(connection, article_id)
         rows = store.for_article(connection, article_id)
         history = {row.id: store.events_for(connection, row.id) for row in rows}
-    report = []
+    report: list[dict[str, object]] = []
     for name in sorted({*engine.targets, *(r.target for r in rows)}):
         mine = [r for r in rows if r.target == name]
         if not mine:

@@ -43,7 +43,8 @@ class HealthServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}" if ":" not in str(host) else f"http://[{host}]:{port}"
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        return f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}"
 
     def stop(self) -> None:
         self._server.shutdown()
