@@ -131,7 +131,9 @@ def entry_to_article(
     source's ``timezone`` (for feeds that omit the offset), key chosen from guid,
     link or content. An item without a title is named after its first words.
     ``quick`` uses ``quick_text`` for the body and teaser (baseline items)."""
-    clean = quick_text if quick else to_text
+    # An item with neither guid nor link is known by a hash of its text, so it must
+    # always be cleaned the same way: it never takes the quick path.
+    clean = quick_text if quick and (entry.guid or entry.link) else to_text
     text = clean(entry.content_html)
     summary = clean(entry.summary_html)
     if summary and summary == text:
