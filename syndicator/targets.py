@@ -94,7 +94,11 @@ def bind_targets(
             hashtags=tuple(target_config.hashtags),
             secret_refs=dict(target_config.secrets),
             base_dir=config.base_dir,
-            sources=tuple(target_config.sources or [s.name for s in config.sources]),
+            sources=tuple(
+                [s.name for s in config.sources]
+                if target_config.sources is None
+                else target_config.sources
+            ),
             cache=cache_for(target_config.name) if cache_for else MemoryCache(),
             timezone=config.service.timezone,
         )
