@@ -113,6 +113,7 @@ class Adapter:
     #: True when ``publish`` with the same ``key`` can never create a second post
     #: (Mastodon Idempotency-Key, Matrix txnId, Bluesky record key). The engine then
     #: resends a delivery interrupted by a crash; otherwise it asks ``find_existing``.
+    #: An adapter whose idempotency depends on its options sets it per instance.
     idempotent: ClassVar[bool] = False
     #: The adapter's own config keys, validated with unknown keys forbidden.
     Options: ClassVar[type[AdapterOptions]] = AdapterOptions

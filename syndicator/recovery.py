@@ -55,7 +55,7 @@ def recover(engine: Engine) -> dict[str, int]:
 def _settle(engine: Engine, delivery: DeliveryRow) -> str:
     now = engine.clock.now()
     bound = engine.targets.get(delivery.target)
-    if bound is not None and bound.adapter_class.idempotent:
+    if bound is not None and bound.adapter.idempotent:
         with engine.store.begin() as connection:
             store.transition(
                 connection,
