@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import cache
 
 from syndicator.text.boilerplate import is_boilerplate
 
@@ -34,8 +35,13 @@ _DROP.update({c: None for c in range(0x20) if c != 0x0A})
 _DROP.update({c: None for c in range(0x7F, 0xA0)})
 # Spaces win over the control range: a tab between two words is a space, not nothing.
 _TRANSLATE = _DROP | {ord(c): " " for c in _SPACES}
-_CJK_CHAR = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
+
+
+@cache
+def _cjk_char() -> re.Pattern[str]:
+    # Compiled on first use: a class over the CJK blocks costs milliseconds to build.
+    return re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -50,7 +56,7 @@ def _is_cjk(ch: str) -> bool:
 def _drop_spaces_between_cjk(line: str) -> str:
     """ "北京 理工" -> "北京理工"; a space beside Latin text stays. ``line`` is
     normalised (single spaces, stripped)."""
-    if _CJK_CHAR.search(line) is None:  # a character class is scanned in C
+    if _cjk_char().search(line) is None:  # a character class is scanned in C
         return line
     pieces = line.split(" ")
     out = [pieces[0]]

@@ -8,6 +8,7 @@ are kept so that truncation can cut exactly at a sentence end.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 __all__ = ["detect_language", "sentence_spans", "split_sentences"]
 
@@ -113,9 +114,18 @@ _CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 # A run of terminators plus closing quotes/brackets.
 _BOUNDARY = re.compile(rf"(?:[。！？；]+|[!?]+|\.+|…+)[{re.escape(_CLOSERS)}]*")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.+$")
-_NEXT_STARTS_SENTENCE = re.compile(rf"\s+[\"'“‘(\[]?(?:[A-Z0-9]|[{_CJK}])")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+
+
+# Classes spanning the CJK blocks cost milliseconds to compile: compiled on first use.
+@cache
+def _next_starts_sentence() -> re.Pattern[str]:
+    return re.compile(rf"\s+[\"'“‘(\[]?(?:[A-Z0-9]|[{_CJK}])")
+
+
+@cache
+def _han() -> re.Pattern[str]:
+    return re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 
 
 def _is_boundary(text: str, match: re.Match[str]) -> bool:
@@ -127,9 +137,9 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
     if not rest.strip():
         return True
     if mark[0] in "!?…":
-        return rest[0].isspace() or bool(_HAN.match(rest))
+        return rest[0].isspace() or bool(_han().match(rest))
     # "." — needs whitespace then a sentence start, and no abbreviation before it.
-    if not _NEXT_STARTS_SENTENCE.match(rest):
+    if not _next_starts_sentence().match(rest):
         return False
     word = _WORD_BEFORE.search(text[: match.start() + 1])
     if word:
@@ -175,7 +185,7 @@ def split_sentences(text: str) -> list[str]:
 def detect_language(text: str) -> str:
     """ "zh" when Han/kana/Hangul characters outnumber Latin words, "en" when Latin
     words dominate, "und" when the text has neither."""
-    han = len(_HAN.findall(text))
+    han = len(_han().findall(text))
     words = len(_LATIN_WORD.findall(text))
     if han == 0 and words == 0:
         return "und"

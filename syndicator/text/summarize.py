@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from syndicator.text.measure import measure
 from syndicator.text.sentences import detect_language, sentence_spans
@@ -129,7 +130,6 @@ _STOPWORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f'’-]*|\d+(?:[.,]\d+)*%?")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LEAD_WEIGHT = 0.6  # share of the score that comes from position alone
 _MIN_SHARE = 0.35  # sentences scoring under this share of the best are never filler
 # Openers that lean on the sentence before: out of context they read as non sequiturs.
@@ -150,11 +150,17 @@ class Ranked:
     joiner: str
 
 
+@cache
+def _han_run() -> re.Pattern[str]:
+    # Compiled on first use: a class over the CJK blocks costs milliseconds to build.
+    return re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
 def _features(sentence: str) -> set[str]:
     feats = {
         w.lower().rstrip("'’s") for w in _WORD.findall(sentence) if w.lower() not in _STOPWORDS
     }
-    for run in _HAN_RUN.findall(sentence):
+    for run in _han_run().findall(sentence):
         if len(run) == 1:
             feats.add(run)
         feats.update(run[i : i + 2] for i in range(len(run) - 1))

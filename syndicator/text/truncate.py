@@ -21,9 +21,19 @@ __all__ = ["cut_points", "truncate", "truncate_to"]
 
 _HASHTAG = re.compile(r"[#＃][^\s#＃]+[#＃]?")
 _LATIN_RUN = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff'’_\-.,:/%]+")
-_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 _TRAILING = " \t\n,;:、，；：-—–"
 _STOPS = (".", "。")
+
+
+def _is_cjk(ch: str) -> bool:
+    """CJK ideographs, kana, Hangul, CJK punctuation and full-width forms: a cut may
+    fall on either side of one. Comparisons, not a regex: no compile at import."""
+    return (
+        "\u2e80" <= ch <= "\u9fff"
+        or "\uac00" <= ch <= "\ud7af"
+        or "\uf900" <= ch <= "\ufaff"
+        or "\uff00" <= ch <= "\uffef"
+    )
 
 
 def _protected(text: str) -> list[tuple[int, int]]:
@@ -60,8 +70,8 @@ def cut_points(text: str) -> tuple[list[int], list[int]]:
         if (
             nxt.isspace()
             or prev.isspace()
-            or _CJK.match(prev)
-            or _CJK.match(nxt)
+            or _is_cjk(prev)
+            or _is_cjk(nxt)
             or (not prev.isalnum() and not nxt.isalnum())
         ):
             words.append(i)
