@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from syndicator.models import Article
@@ -106,6 +107,7 @@ def first_image(markup: str, base: str) -> str | None:
     return urljoin(base, src)
 
 
+@lru_cache(maxsize=1024)  # a feed repeats its few authors on every item
 def _author_name(raw: str | None) -> str | None:
     """RSS writes authors as "email (Name)" (feedparser as "Name (email)"); a post
     names a person, never an address."""
@@ -114,6 +116,11 @@ def _author_name(raw: str | None) -> str | None:
     raw = to_text(raw)
     match = _EMAIL_AND_NAME.match(raw) or _NAME_AND_EMAIL.match(raw)
     return match.group(1).strip() if match else raw or None
+
+
+@lru_cache(maxsize=256)  # the same channel title on every item of a feed
+def _site_name(raw: str | None) -> str | None:
+    return to_text(raw or "") or None
 
 
 def _title_from(text: str) -> str:
@@ -155,5 +162,5 @@ def entry_to_article(
         categories=entry.categories,
         language=entry.language or None,
         author=_author_name(entry.author),
-        site_name=to_text(entry.site_name or "") or None,
+        site_name=_site_name(entry.site_name),
     )

@@ -8,6 +8,7 @@ parameters, a fragment, an upper-case host or an explicit default port.
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 __all__ = ["article_key", "canonical_url", "guid_key", "url_key"]
@@ -42,6 +43,7 @@ _TRACKING_NAMES = frozenset(
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_PLAIN = re.compile(r"https?://[a-z0-9\-]+(?:\.[a-z0-9\-]+)*(:[1-9][0-9]{0,4})?/[^?#\s]*\Z")
 
 
 def _is_tracking(name: str) -> bool:
@@ -51,26 +53,10 @@ def _is_tracking(name: str) -> bool:
 
 def _plainly_canonical(url: str) -> bool:
     """True for the common link that ``canonical_url`` would return unchanged: http(s),
-    a lower-case host without port, user or trailing dot, a path, no query or
-    fragment. Checked without ``urlsplit``, which is most of the cost."""
-    if url.startswith("https://"):
-        rest = url[8:]
-    elif url.startswith("http://"):
-        rest = url[7:]
-    else:
-        return False
-    slash = rest.find("/")
-    if slash <= 0 or "?" in rest or "#" in rest:
-        return False
-    host, colon, port = rest[:slash].partition(":")
-    if colon and (not port.isdigit() or port[0] == "0" or port in ("80", "443")):
-        return False
-    return (
-        host == host.lower()
-        and not host.endswith(".")
-        and not any(c in host for c in "@[]%")
-        and not any(c in url for c in " \t\r\n")
-    )
+    a lower-case host (a non-default port at most), a path, no query, fragment,
+    user or white space. One regular expression instead of ``urlsplit``."""
+    match = _PLAIN.match(url)
+    return match is not None and match.group(1) not in (":80", ":443")
 
 
 def canonical_url(url: str) -> str:
