@@ -12,11 +12,12 @@ process, so SQLite's single writer is respected.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,9 @@ class ParsePool:
         with self._lock:
             self._bodies += 1
             if self._pool is None and self._bodies > self.start_after:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
                 log.debug("parsing in %d worker processes", self.workers)
                 self._pool = ProcessPoolExecutor(
                     self.workers,
