@@ -91,6 +91,11 @@ def is_boilerplate(line: str) -> bool:
     line = line.strip()
     if not line:
         return False
+    if _matches(line):
+        return True
+    # Most lines have no bracket and no bar: then nothing more can match.
+    if not _has_bracket(line) and "|" not in line and "｜" not in line:
+        return False
     if _is_boilerplate_piece(line):
         return True
     if "|" not in line and "｜" not in line:

@@ -33,6 +33,7 @@ _SPACES = (
 _DROP = {ord(c): None for c in "\u200b\ufeff\u00ad\u2060"}
 _DROP.update({c: None for c in range(0x20) if c != 0x0A})
 _DROP.update({c: None for c in range(0x7F, 0xA0)})
+_COMMON_SPACES = ("\u00a0", "\u3000", "\t")  # the spaces feeds are full of
 # Spaces win over the control range: a tab between two words is a space, not nothing.
 _TRANSLATE = _DROP | {ord(c): " " for c in _SPACES}
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
@@ -72,13 +73,12 @@ def _normalise_line(raw: str) -> str:
     """``raw`` with spaces normalised, invisibles dropped, runs collapsed, stripped.
     Every character the translation touches is non-printable, and the only
     printable whitespace is " ": so a printable line (most lines) skips the
-    translation, and one without a double or edge space is already done."""
+    translation, and one without a double or edge space is already done. (NBSP,
+    ideographic space and tab were replaced in the whole text before.)"""
     if not raw.isprintable():
-        raw = raw.replace("\u00a0", " ").replace("\u3000", " ").replace("\t", " ")
-        if not raw.isprintable():
-            raw = raw.translate(_TRANSLATE)
-            if "\u2028" in raw or "\u2029" in raw:  # whitespace that must not collapse
-                return _WS_RUN.sub(" ", raw).strip()
+        raw = raw.translate(_TRANSLATE)
+        if "\u2028" in raw or "\u2029" in raw:  # whitespace that must not collapse
+            return _WS_RUN.sub(" ", raw).strip()
     if "  " in raw or raw[:1] == " " or raw[-1:] == " ":
         return " ".join(raw.split())
     return raw
@@ -97,10 +97,16 @@ def clean_text(text: str) -> str:
         text = html.unescape(text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for space in _COMMON_SPACES:  # one C pass each, instead of per line
+        if space in text:
+            text = text.replace(space, " ")
     paragraphs: list[str] = []
     current: list[str] = []
     for raw in text.split("\n"):
-        line = _normalise_line(raw)
+        if raw and raw.isprintable() and raw[0] != " " and raw[-1] != " " and "  " not in raw:
+            line = raw  # already normal: the common case, decided without a call
+        else:
+            line = _normalise_line(raw) if raw else ""
         if not line:
             if current:
                 paragraphs.append("\n".join(current))
