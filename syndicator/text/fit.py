@@ -14,6 +14,7 @@ import string
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from syndicator.text.graphemes import joins_next, joins_previous
 from syndicator.text.measure import fits, measure
@@ -24,6 +25,7 @@ from syndicator.text.truncate import truncate_to
 __all__ = ["STANDARD_PLACEHOLDERS", "Fitted", "fit", "render_template", "template_placeholders"]
 
 STANDARD_PLACEHOLDERS = frozenset({"title", "summary", "url", "hashtags", "source", "date"})
+_OPENERS = "【[(（「『“《"  # the first characters of _EMPTY_PAIRS
 _EMPTY_PAIRS = re.compile(r"【\s*】|\[\s*\]|\(\s*\)|（\s*）|「\s*」|『\s*』|“\s*”|《\s*》")
 _SPACES = re.compile(r"[ \t]{2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -67,13 +69,23 @@ def render_template(template: str, values: Mapping[str, str]) -> str:
     """Substitute and collapse what empty values leave behind."""
     out = "".join(
         literal + (values.get(name, "") if name is not None else "")
-        for literal, name, _, _ in string.Formatter().parse(template)
+        for literal, name in _parsed(template)
     )
-    out = _EMPTY_PAIRS.sub("", out)
-    out = _LINE_EDGES.sub("\n", out)
-    out = _SPACES.sub(" ", out)
-    out = _BLANK_LINES.sub("\n\n", out)
+    # Each pass only when its pattern can match: fitting renders many candidates.
+    if any(opener in out for opener in _OPENERS):
+        out = _EMPTY_PAIRS.sub("", out)
+    if "\n" in out:
+        out = _LINE_EDGES.sub("\n", out)
+    if "  " in out or "\t" in out:
+        out = _SPACES.sub(" ", out)
+    if "\n\n\n" in out:
+        out = _BLANK_LINES.sub("\n\n", out)
     return out.strip()
+
+
+@lru_cache(maxsize=256)
+def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
+    return tuple((literal, name) for literal, name, _, _ in string.Formatter().parse(template))
 
 
 def _as_tag(tag: str) -> str:

@@ -181,12 +181,12 @@ def _textrank(features: list[set[str]], iterations: int = 30) -> list[float]:
                 weights[i][j] = weights[j][i] = common / denom
     out_sum = [sum(row) or 1.0 for row in weights]
     score = [1.0 / n] * n
-    # weights is symmetric, so row i is column i: the same products in the same
-    # order as indexing weights[j][i], without the indexing.
+    # weights is symmetric, so row i is column i. Only the non-zero terms are kept:
+    # the same products, summed in the same order, so the scores are bit-identical.
+    columns = [[(j, w, out_sum[j]) for j, w in enumerate(row) if w] for row in weights]
     for _ in range(iterations):
         score = [
-            0.15 / n + 0.85 * sum(w * s / o for w, s, o in zip(row, score, out_sum, strict=True))
-            for row in weights
+            0.15 / n + 0.85 * sum(w * score[j] / o for j, w, o in column) for column in columns
         ]
     top = max(score) or 1.0
     return [s / top for s in score]
