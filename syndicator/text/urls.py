@@ -139,6 +139,9 @@ def _host_is_valid(domain: str, pats: dict[str, re.Pattern[str]]) -> bool:
 
 
 _TOKEN = re.compile(r"\S+")
+# Whole whitespace-free tokens holding a dot / a scheme separator, found in C.
+_DOT_TOKEN = re.compile(r"(?<!\S)\S*\.\S*")
+_SCHEME_TOKEN = re.compile(r"(?<!\S)\S*://\S*")
 
 
 def extract_urls(
@@ -154,12 +157,16 @@ def extract_urls(
     """
     if "." not in text:
         return []
+    if without_protocol:
+        tokens = _DOT_TOKEN
+    elif "://" in text:  # a URL found without a scheme would not count
+        tokens = _SCHEME_TOKEN
+    else:
+        return []
     found: list[UrlSpan] = []
-    for match in _TOKEN.finditer(text):
+    for match in tokens.finditer(text):
         token = match.group()
-        # A domain needs a dot with something after it; a URL found without a
-        # scheme counts only when ``without_protocol``.
-        if "." not in token.rstrip(".") or (not without_protocol and "://" not in token):
+        if "." not in token.rstrip("."):  # a domain needs a dot with something after it
             continue
         spans = _token_urls(token, without_protocol, mastodon)
         if spans:
