@@ -34,17 +34,57 @@ EPOCH = datetime(2025, 3, 3, 6, 30, tzinfo=UTC)
 FIXED_MTIME = 1_710_000_000
 
 SUBJECTS_EN = [
-    "physics", "linguistics", "ocean engineering", "machine learning", "history",
-    "optoelectronics", "veterinary science", "urban planning", "mathematics",
-    "pharmacology", "energy storage", "journalism", "geology", "philosophy",
+    "physics",
+    "linguistics",
+    "ocean engineering",
+    "machine learning",
+    "history",
+    "optoelectronics",
+    "veterinary science",
+    "urban planning",
+    "mathematics",
+    "pharmacology",
+    "energy storage",
+    "journalism",
+    "geology",
+    "philosophy",
 ]
 SUBJECTS_ZH = [
-    "物理学", "语言学", "海洋工程", "机器学习", "历史学", "光电信息", "兽医学",
-    "城乡规划", "数学", "药理学", "储能材料", "新闻传播", "地质学", "哲学",
+    "物理学",
+    "语言学",
+    "海洋工程",
+    "机器学习",
+    "历史学",
+    "光电信息",
+    "兽医学",
+    "城乡规划",
+    "数学",
+    "药理学",
+    "储能材料",
+    "新闻传播",
+    "地质学",
+    "哲学",
 ]
-PEOPLE = ["Ma Jun", "Xu Ling", "Gao Yan", "Tang Hao", "Anna Schmidt", "Peter Lee",
-          "Zhou Qing", "He Rui", "Lin Mei", "James Carter", "Feng Bo", "Deng Xia",
-          "马骏", "徐玲", "高岩", "唐浩", "周青", "何睿"]
+PEOPLE = [
+    "Ma Jun",
+    "Xu Ling",
+    "Gao Yan",
+    "Tang Hao",
+    "Anna Schmidt",
+    "Peter Lee",
+    "Zhou Qing",
+    "He Rui",
+    "Lin Mei",
+    "James Carter",
+    "Feng Bo",
+    "Deng Xia",
+    "马骏",
+    "徐玲",
+    "高岩",
+    "唐浩",
+    "周青",
+    "何睿",
+]
 HEADLINES_EN = [
     "{who} elected fellow of the national academy for work in {what}",
     "New joint centre for {what} opens on the east campus",
@@ -125,9 +165,17 @@ def item(seed: int, number: int, seq: int, per_item: int, host: str) -> dict[str
     enclosure = None
     roll = rng.random()
     if roll < 0.14:
-        enclosure = (f"http://{host}/audio/{name}/{seq}.mp3", "audio/mpeg", rng.randint(10**6, 10**8))
+        enclosure = (
+            f"http://{host}/audio/{name}/{seq}.mp3",
+            "audio/mpeg",
+            rng.randint(10**6, 10**8),
+        )
     elif roll < 0.28:
-        enclosure = (f"http://{host}/images/{name}/{seq}-big.jpg", "image/jpeg", rng.randint(10**5, 10**7))
+        enclosure = (
+            f"http://{host}/images/{name}/{seq}-big.jpg",
+            "image/jpeg",
+            rng.randint(10**5, 10**7),
+        )
     return {
         "title": title,
         "link": f"http://{host}/news/{name}/{seq:05d}.htm",
@@ -149,39 +197,49 @@ def render(seed: int, plan: dict[str, object], host: str) -> bytes:
     home = f"http://{host}/news/{name}/"
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
     if plan["format"] == "rss":
-        out.append('<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n'
-                   f"<title>{title}</title>\n<link>{home}</link>\n"
-                   f"<description>News from {name}</description>\n<language>zh-CN</language>\n"
-                   f"<lastBuildDate>{format_datetime(items[0]['when'])}</lastBuildDate>\n")
+        out.append(
+            '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n'
+            f"<title>{title}</title>\n<link>{home}</link>\n"
+            f"<description>News from {name}</description>\n<language>zh-CN</language>\n"
+            f"<lastBuildDate>{format_datetime(items[0]['when'])}</lastBuildDate>\n"
+        )
         for it in items:
-            out.append(f"<item>\n<title>{escape(it['title'])}</title>\n<link>{it['link']}</link>\n"
-                       f'<guid isPermaLink="false">{it["id"]}</guid>\n'
-                       f"<pubDate>{format_datetime(it['when'])}</pubDate>\n"
-                       f"<dc:creator>{escape(it['author'])}</dc:creator>\n"
-                       f"<category>{escape(it['category'])}</category>\n"
-                       f"<description>{escape(it['html'])}</description>\n")
+            out.append(
+                f"<item>\n<title>{escape(it['title'])}</title>\n<link>{it['link']}</link>\n"
+                f'<guid isPermaLink="false">{it["id"]}</guid>\n'
+                f"<pubDate>{format_datetime(it['when'])}</pubDate>\n"
+                f"<dc:creator>{escape(it['author'])}</dc:creator>\n"
+                f"<category>{escape(it['category'])}</category>\n"
+                f"<description>{escape(it['html'])}</description>\n"
+            )
             if it["enclosure"]:
                 href, kind, length = it["enclosure"]
                 out.append(f'<enclosure url="{href}" type="{kind}" length="{length}"/>\n')
             out.append("</item>\n")
         out.append("</channel>\n</rss>\n")
     else:
-        out.append('<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">\n'
-                   f"<title>{title}</title>\n<id>tag:{host.split(':')[0]},2025:{name}</id>\n"
-                   f"<updated>{items[0]['when'].isoformat()}</updated>\n"
-                   f'<link rel="alternate" href="{home}"/>\n')
+        out.append(
+            '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">\n'
+            f"<title>{title}</title>\n<id>tag:{host.split(':')[0]},2025:{name}</id>\n"
+            f"<updated>{items[0]['when'].isoformat()}</updated>\n"
+            f'<link rel="alternate" href="{home}"/>\n'
+        )
         for it in items:
-            out.append(f"<entry>\n<title>{escape(it['title'])}</title>\n"
-                       f'<link rel="alternate" href="{it["link"]}"/>\n<id>{it["id"]}</id>\n'
-                       f"<published>{it['when'].isoformat()}</published>\n"
-                       f"<updated>{it['when'].isoformat()}</updated>\n"
-                       f"<author><name>{escape(it['author'])}</name></author>\n"
-                       f'<category term="{escape(it["category"])}"/>\n'
-                       f'<summary type="html">{escape(it["html"][:300])}</summary>\n'
-                       f'<content type="html">{escape(it["html"])}</content>\n')
+            out.append(
+                f"<entry>\n<title>{escape(it['title'])}</title>\n"
+                f'<link rel="alternate" href="{it["link"]}"/>\n<id>{it["id"]}</id>\n'
+                f"<published>{it['when'].isoformat()}</published>\n"
+                f"<updated>{it['when'].isoformat()}</updated>\n"
+                f"<author><name>{escape(it['author'])}</name></author>\n"
+                f'<category term="{escape(it["category"])}"/>\n'
+                f'<summary type="html">{escape(it["html"][:300])}</summary>\n'
+                f'<content type="html">{escape(it["html"])}</content>\n'
+            )
             if it["enclosure"]:
                 href, kind, length = it["enclosure"]
-                out.append(f'<link rel="enclosure" href="{href}" type="{kind}" length="{length}"/>\n')
+                out.append(
+                    f'<link rel="enclosure" href="{href}" type="{kind}" length="{length}"/>\n'
+                )
             out.append("</entry>\n")
         out.append("</feed>\n")
     return "".join(out).encode()
@@ -212,9 +270,13 @@ def generate(farm: str, n: int, seed: int, host: str) -> dict[str, int]:
     with open(os.path.join(farm, "urls.txt"), "w") as fh:
         fh.writelines(f"http://{host}/feeds/n{i:05d}.xml\n" for i in range(n))
     _save(farm, "expected/round-1.json", {"new_items": items, "changed_feeds": n})
-    return {"feeds": n, "items": items, "bytes": size,
-            "large": sum(bool(p["large"]) for p in plans),
-            "atom": sum(p["format"] == "atom" for p in plans)}
+    return {
+        "feeds": n,
+        "items": items,
+        "bytes": size,
+        "large": sum(bool(p["large"]) for p in plans),
+        "atom": sum(p["format"] == "atom" for p in plans),
+    }
 
 
 def publish(farm: str, round_no: int, fraction: float) -> dict[str, int]:
@@ -239,7 +301,9 @@ def publish(farm: str, round_no: int, fraction: float) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate")
     gen.add_argument("--dir", required=True)

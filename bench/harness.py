@@ -22,16 +22,15 @@ import json
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import farm  # noqa: E402
-from measure import run_round  # noqa: E402
-from server import FeedServer  # noqa: E402
-from tools import HERE, REPO, Tool, peers, syndicator_tool  # noqa: E402
+import farm
+from measure import run_round
+from server import FeedServer
+from tools import HERE, REPO, Tool, peers, syndicator_tool
 
 DEFAULT_TOOLS = "syndicator,feedparser-seq,feedparser-seq-cond,feedparser-8thr-cond"
 
@@ -62,7 +61,9 @@ def run_tool(tool: Tool, args: argparse.Namespace, server: FeedServer, farm_dir:
     urls = os.path.join(farm_dir, "urls.txt")
     if tool.setup:
         tool.setup(state, urls)
-    command = tool.command.format(urls=shlex.quote(urls), state=shlex.quote(state), bench=shlex.quote(HERE))
+    command = tool.command.format(
+        urls=shlex.quote(urls), state=shlex.quote(state), bench=shlex.quote(HERE)
+    )
     rows = []
     for round_no, label in ((1, "cold"), (2, "unchanged"), (3, f"{args.fraction:.0%} changed")):
         expected = 0
@@ -73,9 +74,16 @@ def run_tool(tool: Tool, args: argparse.Namespace, server: FeedServer, farm_dir:
         mark = server.mark()
         run = run_round(command, state, f"round-{round_no}", args.timeout, tool.env)
         traffic = server.traffic_since(mark)
-        row = {"tool": tool.name, "round": round_no, "label": label, "expected": expected,
-               "reported": tool.count(state, f"round-{round_no}"), **vars(run), **vars(traffic),
-               "load": os.getloadavg()[0]}
+        row = {
+            "tool": tool.name,
+            "round": round_no,
+            "label": label,
+            "expected": expected,
+            "reported": tool.count(state, f"round-{round_no}"),
+            **vars(run),
+            **vars(traffic),
+            "load": os.getloadavg()[0],
+        }
         rows.append(row)
         print(one_line(row), flush=True)
     rows[0]["farm"] = info
@@ -83,26 +91,33 @@ def run_tool(tool: Tool, args: argparse.Namespace, server: FeedServer, farm_dir:
 
 
 def one_line(r: dict) -> str:
-    return (f"{r['tool']:<22} r{r['round']} wall={r['wall_s']:.2f}s cpu={r['cpu_s']:.2f}s "
-            f"rss={r['rss_mb']:.0f}MB req={r['requests']} 200={r['ok']} 304={r['not_modified']} "
-            f"other={r['other']} MB={r['bytes_sent'] / 1e6:.2f} new={r['reported']}/{r['expected']} "
-            f"rc={r['returncode']}{' TIMEOUT' if r['timed_out'] else ''} load={r['load']:.1f}")
+    return (
+        f"{r['tool']:<22} r{r['round']} wall={r['wall_s']:.2f}s cpu={r['cpu_s']:.2f}s "
+        f"rss={r['rss_mb']:.0f}MB req={r['requests']} 200={r['ok']} 304={r['not_modified']} "
+        f"other={r['other']} MB={r['bytes_sent'] / 1e6:.2f} new={r['reported']}/{r['expected']} "
+        f"rc={r['returncode']}{' TIMEOUT' if r['timed_out'] else ''} load={r['load']:.1f}"
+    )
 
 
 def table(rows: list[dict], args: argparse.Namespace) -> str:
     info = rows[0]["farm"]
-    head = (f"N={args.n} feeds, latency {args.latency_ms} ms, farm {info['items']} items / "
-            f"{info['bytes'] / 1e6:.1f} MB ({info['large']} large, {info['atom']} Atom)\n\n"
-            "| tool | round | wall s | CPU s | peak RSS MB | requests | 200 | 304 | MB sent "
-            "| new reported / expected | ok | load |\n"
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n")
+    head = (
+        f"N={args.n} feeds, latency {args.latency_ms} ms, farm {info['items']} items / "
+        f"{info['bytes'] / 1e6:.1f} MB ({info['large']} large, {info['atom']} Atom)\n\n"
+        "| tool | round | wall s | CPU s | peak RSS MB | requests | 200 | 304 | MB sent "
+        "| new reported / expected | ok | load |\n"
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n"
+    )
     body = []
     for r in rows:
         ok = r["reported"] == r["expected"] and r["returncode"] == 0 and not r["timed_out"]
-        body.append(f"| {r['tool']} | {r['round']} {r['label']} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} "
-                    f"| {r['rss_mb']:.0f} | {r['requests']} | {r['ok']} | {r['not_modified']} "
-                    f"| {r['bytes_sent'] / 1e6:.2f} | {r['reported']} / {r['expected']} "
-                    f"| {'yes' if ok else 'NO rc=%d' % r['returncode']} | {r['load']:.1f} |")
+        verdict = "yes" if ok else "NO rc=" + str(r["returncode"])
+        body.append(
+            f"| {r['tool']} | {r['round']} {r['label']} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} "
+            f"| {r['rss_mb']:.0f} | {r['requests']} | {r['ok']} | {r['not_modified']} "
+            f"| {r['bytes_sent'] / 1e6:.2f} | {r['reported']} / {r['expected']} "
+            f"| {verdict} | {r['load']:.1f} |"
+        )
     return head + "\n".join(body)
 
 
@@ -123,21 +138,37 @@ def ratios(rows: list[dict]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--fraction", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--port", type=int, default=8932)
     parser.add_argument("--workdir", default="/tmp/syndicator-bench")
-    parser.add_argument("--tools", default=DEFAULT_TOOLS, help="comma list; also feed2exec-seq, "
-                        "feed2exec-par, feed2toot-populate")
-    parser.add_argument("--tool", action="append", default=[], metavar="NAME=CMD",
-                        help="extra tool: CMD with {urls}, {state}, {bench}; one stdout line per new item")
-    parser.add_argument("--peer-python", default=sys.executable, help="python of the venv with the peers")
+    parser.add_argument(
+        "--tools",
+        default=DEFAULT_TOOLS,
+        help="comma list; also feed2exec-seq, feed2exec-par, feed2toot-populate",
+    )
+    parser.add_argument(
+        "--tool",
+        action="append",
+        default=[],
+        metavar="NAME=CMD",
+        help="extra tool: CMD with {urls}, {state}, {bench}; one stdout line per new item",
+    )
+    parser.add_argument(
+        "--peer-python", default=sys.executable, help="python of the venv with the peers"
+    )
     parser.add_argument("--syndicator", default=os.path.join(REPO, ".venv", "bin", "syndicator"))
-    parser.add_argument("--concurrency", type=int, default=64, help="syndicator [fetch] concurrency")
-    parser.add_argument("--per-host", type=int, default=64, help="syndicator [fetch] per_host (one host here)")
+    parser.add_argument(
+        "--concurrency", type=int, default=64, help="syndicator [fetch] concurrency"
+    )
+    parser.add_argument(
+        "--per-host", type=int, default=64, help="syndicator [fetch] per_host (one host here)"
+    )
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--json-out")
     parser.add_argument("--md-out")
@@ -150,9 +181,13 @@ def main() -> None:
     with FeedServer(args.workdir, farm_dir, args.port, args.latency_ms) as server:
         for tool in choose_tools(args):
             rows += run_tool(tool, args, server, farm_dir)
-    report = (table(rows, args) + "\n" + ratios(rows) +
-              f"\n\nwhole run {time.monotonic() - started:.0f} s; before: {load_before}; "
-              f"after: {machine_load()}\n")
+    report = (
+        table(rows, args)
+        + "\n"
+        + ratios(rows)
+        + f"\n\nwhole run {time.monotonic() - started:.0f} s; before: {load_before}; "
+        f"after: {machine_load()}\n"
+    )
     print("\n" + report)
     if args.md_out:
         with open(args.md_out, "w") as fh:

@@ -24,16 +24,25 @@ class Run:
     timed_out: bool
 
 
-def run_round(command: str, state: str, label: str, timeout: float, env: dict[str, str] | None = None) -> Run:
+def run_round(
+    command: str, state: str, label: str, timeout: float, env: dict[str, str] | None = None
+) -> Run:
     """Run ``command`` (a shell line) with cwd = HOME = ``state``; stdout and stderr go
     to ``state/<label>.out`` and ``.err``."""
     child_env = dict(os.environ, HOME=state, PYTHONWARNINGS="ignore", **(env or {}))
-    with open(os.path.join(state, f"{label}.out"), "wb") as out, open(
-        os.path.join(state, f"{label}.err"), "wb"
-    ) as err:
+    with (
+        open(os.path.join(state, f"{label}.out"), "wb") as out,
+        open(os.path.join(state, f"{label}.err"), "wb") as err,
+    ):
         started = time.monotonic()
         proc = subprocess.Popen(
-            command, shell=True, stdout=out, stderr=err, cwd=state, env=child_env, start_new_session=True
+            command,
+            shell=True,
+            stdout=out,
+            stderr=err,
+            cwd=state,
+            env=child_env,
+            start_new_session=True,
         )
         timed_out = False
         while True:

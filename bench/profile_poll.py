@@ -21,13 +21,15 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import farm  # noqa: E402
-from server import FeedServer  # noqa: E402
-from tools import syndicator_config  # noqa: E402
+import farm
+from server import FeedServer
+from tools import syndicator_config
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--port", type=int, default=8933)
     parser.add_argument("--workdir", default="/tmp/syndicator-profile")
@@ -39,7 +41,9 @@ def main() -> None:
     farm_dir, state = os.path.join(args.workdir, "farm"), os.path.join(args.workdir, "state")
     os.makedirs(state)
     farm.generate(farm_dir, args.n, 7, f"127.0.0.1:{args.port}")
-    config_path = syndicator_config(state, os.path.join(farm_dir, "urls.txt"), concurrency=64, per_host=64)
+    config_path = syndicator_config(
+        state, os.path.join(farm_dir, "urls.txt"), concurrency=64, per_host=64
+    )
 
     from syndicator.config import load_config
     from syndicator.engine import Engine
@@ -53,8 +57,10 @@ def main() -> None:
             profile.enable()
             summary = poll(engine, force=True, on_new=lambda article: None)
             profile.disable()
-            print(f"round {round_no}: {time.perf_counter() - started:.2f}s {summary.new_articles} new, "
-                  f"{summary.not_modified} unchanged, {summary.failed} failed")
+            print(
+                f"round {round_no}: {time.perf_counter() - started:.2f}s {summary.new_articles} new, "
+                f"{summary.not_modified} unchanged, {summary.failed} failed"
+            )
             engine.close()
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)

@@ -73,22 +73,32 @@ class FeedServer:
             load, feeds = "", f"root {self.farm};"
         path = os.path.join(self.root, "nginx.conf")
         with open(path, "w") as fh:
-            fh.write(CONF.format(load=load, root=self.root, port=self.port, feeds=feeds, farm=self.farm))
+            fh.write(
+                CONF.format(load=load, root=self.root, port=self.port, feeds=feeds, farm=self.farm)
+            )
         return path
 
     def __enter__(self) -> FeedServer:
+        try:  # another server on the port would silently take our requests
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+        except OSError:
+            pass
+        else:
+            raise SystemExit(f"port {self.port} is already in use: pick another with --port")
         conf = self._write_conf()
         open(self.log, "ab").close()
         self._proc = subprocess.Popen(
-            ["nginx", "-c", conf, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            ["nginx", "-c", conf, "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         for _ in range(200):
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 return self
-            except OSError:
+            except OSError as exc:
                 if self._proc.poll() is not None:
-                    raise SystemExit("nginx failed: " + self._proc.stderr.read().decode())  # type: ignore[union-attr]
+                    raise SystemExit("nginx failed: " + self._proc.stderr.read().decode()) from exc  # type: ignore[union-attr]
                 time.sleep(0.05)
         raise SystemExit("nginx did not start")
 
@@ -113,7 +123,7 @@ class FeedServer:
             fh.seek(mark)
             lines = fh.read().decode("utf-8", "replace").splitlines()
         for line in lines:
-            status, sent, uri = (line.split(" ", 2) + ["", ""])[:3]
+            status, sent, uri = [*line.split(" ", 2), "", ""][:3]
             if not uri.startswith("/feeds/"):
                 continue
             traffic.requests += 1

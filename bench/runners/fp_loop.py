@@ -38,7 +38,9 @@ def main() -> int:
         urls = [line.strip() for line in fh if line.strip()]
     session = requests.Session()
     pool_size = max(10, args.threads)
-    session.mount("http://", requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size))
+    session.mount(
+        "http://", requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
+    )
 
     def get(url: str):  # type: ignore[no-untyped-def]
         known = memory.get(url, {})
@@ -77,7 +79,7 @@ def main() -> int:
         pool = ThreadPoolExecutor(args.threads)
         futures = [pool.submit(_safe, get, u) for u in urls]
         results = (f.result() for f in futures)
-    for url, outcome in zip(urls, results):
+    for url, outcome in zip(urls, results, strict=True):
         if isinstance(outcome, Exception):
             failures += 1
             print(f"{url}: {outcome}", file=sys.stderr)
