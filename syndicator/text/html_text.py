@@ -204,7 +204,10 @@ def html_text(markup: str) -> str:
     if "<![" in markup:  # HTML5 would end a CDATA section at its first ">"
         markup = _cdata().sub("", markup)
     # Bytes with a fixed encoding: a str with an XML encoding declaration is refused.
-    data = markup.encode("utf-8", "surrogatepass")
+    try:
+        data = markup.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: one U+FFFD, as a decoder would give
+        data = markup.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
     parser = _tree_parser()
     root = etree.fromstring(data, parser)
     log = parser.error_log

@@ -144,3 +144,17 @@ def test_malformed_nesting_keeps_every_word() -> None:
     cleaned = clean_html(markup)
     for word in ("one", "two", "three", "four", "five", "six", "seven"):
         assert word in cleaned
+
+
+def test_too_deep_for_a_tree_is_read_as_a_stream_with_the_same_rules() -> None:
+    inner = (
+        "<p>a<br>b</p><script>x()</script><pre>l1\nl2</pre>"
+        "<table><tr><td>c</td><td>d</td></tr></table>"
+    )
+    shallow = clean_html("<div>" * 3 + inner + "</div>" * 3)
+    assert shallow == "a\nb\n\nl1\nl2\n\nc d"
+    assert clean_html("<div>" * 5000 + inner + "</div>" * 5000) == shallow
+
+
+def test_a_lone_surrogate_becomes_one_replacement_character() -> None:
+    assert clean_html("<p>x\ud800y</p><p>after</p>") == "x\ufffdy\n\nafter"
