@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(days=1)
 DEAD_AFTER = timedelta(days=2)  # a source failing this long is reported as dead
 BATCH_SOURCES = 200  # poll states written per transaction
-BATCH_ARTICLES = 5000  # articles recorded per transaction
+BATCH_ARTICLES = 1000  # articles per transaction: bounds what a round holds in memory
 
 
 @dataclass
