@@ -133,15 +133,19 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
     end = match.end()
     if mark[0] in "。！？；":
         return True
-    rest = text[end:]
-    if not rest.strip():
+    # A bounded look-ahead: what follows the mark decides, and slicing the whole rest
+    # of a long text at every mark would make splitting quadratic.
+    rest = text[end : end + 64]
+    if not rest.strip() and not text[end:].strip():
         return True
     if mark[0] in "!?…":
         return rest[0].isspace() or bool(_han().match(rest))
     # "." — needs whitespace then a sentence start, and no abbreviation before it.
     if not _next_starts_sentence().match(rest):
         return False
-    word = _WORD_BEFORE.search(text[: match.start() + 1])
+    # Only the word just before the full stop matters: look at a short window, so a
+    # long text costs linear time, not a rescan from its start at every full stop.
+    word = _WORD_BEFORE.search(text[max(0, match.start() - 64) : match.start() + 1])
     if word:
         token = word.group(1).lower()
         if token in ABBREVIATIONS or token.rstrip(".") in ABBREVIATIONS:
