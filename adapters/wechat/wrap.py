@@ -29,8 +29,29 @@ _SPACES = re.compile(r"\s+")
 
 
 def normalize(text: str) -> str:
-    """One line of text: runs of whitespace (line breaks too) become one space."""
-    return _SPACES.sub(" ", text).strip()
+    """One line of text: runs of whitespace (line breaks too) become one space; a line
+    break between two CJK characters becomes nothing, since Chinese puts no space
+    between sentences ("上。团队", not "上。 团队"). A deliberate space stays."""
+    return _SPACES.sub(_space_for, text).strip()
+
+
+def _space_for(match: re.Match[str]) -> str:
+    text, start, end = match.string, match.start(), match.end()
+    if (
+        "\n" in match.group()
+        and start > 0
+        and end < len(text)
+        and _is_wide(text[start - 1])
+        and _is_wide(text[end])
+    ):
+        return ""
+    return " "
+
+
+def _is_wide(char: str) -> bool:
+    """CJK ideographs, kana, hangul and full-width punctuation."""
+    code = ord(char)
+    return 0x2E80 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFFEF
 
 
 @lru_cache(maxsize=512)

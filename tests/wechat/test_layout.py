@@ -139,3 +139,13 @@ def test_balanced_title_does_not_end_on_a_lone_character(fonts):
     lines = layout.box("title").text.lines
     assert "".join(lines) == title and len(lines) == 3
     assert min(len(line) for line in lines) >= len(title) // 3 - 2, lines
+
+
+def test_paragraph_breaks_between_chinese_sentences_leave_no_space() -> None:
+    from syndicator_adapters.wechat.wrap import normalize
+
+    assert (
+        normalize("成果发表在国际期刊上。\n\n团队提出了新方法。")
+        == "成果发表在国际期刊上。团队提出了新方法。"
+    )
+    assert normalize("It works.\n\nThen 我们 continue") == "It works. Then 我们 continue"
