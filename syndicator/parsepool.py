@@ -45,10 +45,19 @@ def _known(keys: Any) -> set[str]:
         return set(known_keys(connection, keys))
 
 
-def _complete_in_worker(spec: Any, result: Any) -> Any:
-    from syndicator.sources.poll import complete_poll
+def _nothing_known(keys: Any) -> set[str]:
+    return set()
 
-    return complete_poll(spec, _worker["session"], result, _known)
+
+def _complete_in_worker(spec: Any, result: Any, check_known: bool) -> tuple[Any, list[str]]:
+    """The poll result and each article's stored JSON, encoded here rather than by
+    the one process that writes the store."""
+    from syndicator.sources.poll import complete_poll
+    from syndicator.store.codec import article_to_json
+
+    known = _known if check_known else _nothing_known
+    done = complete_poll(spec, _worker["session"], result, known)
+    return done, [article_to_json(article) for article in done.articles]
 
 
 class ParsePool:
@@ -84,13 +93,19 @@ class ParsePool:
                 )
             return self._pool
 
-    def complete(self, spec: Any, session: Any, result: Any, is_known: Any) -> Any:
+    def complete(
+        self, spec: Any, session: Any, result: Any, is_known: Any, *, check_known: bool = True
+    ) -> tuple[Any, list[str] | None]:
+        """``complete_poll``'s result and, from a worker, the articles' stored JSON
+        (else None). ``check_known=False`` skips the store lookup (a source's first
+        poll: recording dedups against the store anyway)."""
         from syndicator.sources.poll import complete_poll
 
         pool = None if result.not_modified else self._use_pool()
         if pool is None:
-            return complete_poll(spec, session, result, is_known)
-        return pool.submit(_complete_in_worker, spec, result).result()
+            known = is_known if check_known else _nothing_known
+            return complete_poll(spec, session, result, known), None
+        return pool.submit(_complete_in_worker, spec, result, check_known).result()  # type: ignore[no-any-return]
 
     def close(self) -> None:
         if self._pool is not None:

@@ -135,7 +135,8 @@ def _consume(outcomes: Any, states: dict[str, polls.SourceState], batch: _Batch)
         if error is not None:
             batch.failed(source, state, error)
         else:
-            batch.succeeded(source, state, outcome.value)
+            result, encoded = outcome.value
+            batch.succeeded(source, state, result, encoded)
         if batch.full():
             batch.flush()
 
@@ -153,6 +154,7 @@ class _Batch:
         self.engine, self.summary, self.on_new = engine, summary, on_new
         self.states: list[polls.SourceState] = []
         self.fresh: list[tuple[SourceConfig, polls.SourceState, Any]] = []
+        self.encoded: list[str | None] = []  # stored JSON made by parse workers
         self.articles = 0
 
     def full(self) -> bool:
@@ -163,7 +165,13 @@ class _Batch:
         self.summary.failed += 1
         self.summary.errors.append(str(exc))
 
-    def succeeded(self, source: SourceConfig, state: polls.SourceState, result: Any) -> None:
+    def succeeded(
+        self,
+        source: SourceConfig,
+        state: polls.SourceState,
+        result: Any,
+        encoded: list[str] | None = None,
+    ) -> None:
         summary = self.summary
         summary.polled += 1
         summary.errors.extend(result.errors)
@@ -185,6 +193,7 @@ class _Batch:
             self.states.append(new_state)
             return
         self.fresh.append((source, state, result))
+        self.encoded.extend(encoded or [None] * len(result.articles))
         self.states.append(new_state)
         self.articles += len(result.articles)
 
@@ -199,7 +208,9 @@ class _Batch:
             # source. Results come back one per article, in order, so each source's
             # slice is its own; an article two sources share is new only for the first.
             everything = [a for _, _, result in self.fresh for a in result.articles]
-            recorded_all = article_store.record_articles(connection, everything, now=now)
+            recorded_all = article_store.record_articles(
+                connection, everything, now=now, encoded=self.encoded
+            )
             start = 0
             for source, state, result in self.fresh:
                 recorded = recorded_all[start : start + len(result.articles)]
@@ -209,7 +220,7 @@ class _Batch:
                 seen[source.name] = state.articles_seen + len(fresh)
                 planned.append((source, state.baselined_at is None, fresh, changed))
             polls.save_many(connection, [s.evolve(articles_seen=seen[s.name]) for s in self.states])
-        self.states, self.fresh, self.articles = [], [], 0
+        self.states, self.fresh, self.encoded, self.articles = [], [], [], 0
         for source, first_poll, fresh, changed in planned:
             if self.on_new is not None:
                 for item in fresh:
@@ -236,14 +247,17 @@ def _fetch_source(
         with engine.store.engine.connect() as connection:
             return set(article_store.known_keys(connection, keys))
 
-    spec = source_spec(engine, source, first_poll=state is None or state.baselined_at is None)
+    first_poll = state is None or state.baselined_at is None
+    spec = source_spec(engine, source, first_poll=first_poll)
     result = fetch_source(
         spec,
         engine.session,
         etag=state.etag if state else None,
         last_modified=state.last_modified if state else None,
     )
-    return parsers.complete(spec, engine.session, result, is_known)
+    # A first poll looks nothing up: almost nothing is known yet, and recording
+    # dedups against the store (and other sources) anyway.
+    return parsers.complete(spec, engine.session, result, is_known, check_known=not first_poll)
 
 
 def _next_poll(

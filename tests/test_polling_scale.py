@@ -22,14 +22,26 @@ from syndicator.clock import FrozenClock
 from syndicator.config import load_config
 from syndicator.engine import Engine
 from syndicator.hostpool import run_per_host
+from syndicator.models import Article
 from syndicator.polling import DEAD_AFTER, poll
 from syndicator.sources.entries import entry_to_article
 from syndicator.sources.feeds import parse_entries, parse_feed
+from syndicator.store import articles as article_store
 from syndicator.store import polls
 from tests.engine_helpers import feed_source, write_config
 
 DATA = Path(__file__).parent / "data" / "feeds"
 RSS = (DATA / "rss2.xml").read_bytes()
+
+
+def _small_feed(path: str) -> bytes:
+    items = "".join(
+        f"<item><guid>{path}#{n}</guid><title>Item {n} of {path}</title>"
+        f"<link>http://news.example.edu{path}/{n}.html</link>"
+        f"<description>&lt;p&gt;Hello &lt;b&gt;world&lt;/b&gt; {n}&lt;/p&gt;</description></item>"
+        for n in (1, 2)
+    )
+    return f'<rss version="2.0"><channel><title>{path}</title>{items}</channel></rss>'.encode()
 
 
 class FeedFarm:
@@ -39,6 +51,7 @@ class FeedFarm:
     def __init__(self, delay: float = 0.0) -> None:
         self.body, self.etag, self.delay = RSS, '"v1"', delay
         self.status: tuple[int, dict[str, str]] | None = None  # forced reply
+        self.distinct = False  # True: every path serves its own two-item feed
         self.lock = threading.Lock()
         self.in_flight: Counter[str] = Counter()
         self.peak_per_host: Counter[str] = Counter()
@@ -71,6 +84,8 @@ class FeedFarm:
                     body = b"busy"
                 elif self.headers.get("If-None-Match") == farm.etag:
                     code, headers, body = 304, {"ETag": farm.etag}, b""
+                elif farm.distinct:
+                    code, headers, body = 200, {"ETag": farm.etag}, _small_feed(self.path)
                 else:
                     code, headers, body = 200, {"ETag": farm.etag}, farm.body
                 with farm.lock:
@@ -121,6 +136,29 @@ def test_an_unchanged_feed_is_answered_with_304_and_not_parsed(
     second = poll(engine, force=True)
     assert (second.polled, second.not_modified, second.failed) == (1, 1, 0)
     assert farm.answers == Counter({200: 1, 304: 1})
+    engine.close()
+
+
+def test_a_big_round_records_every_item_once_with_parsing_in_worker_processes(
+    tmp_path: Path, farm: FeedFarm
+) -> None:
+    """Enough bodies in one round start the parse workers; what they build must be
+    recorded exactly as what the poller builds itself."""
+    farm.distinct = True
+    urls = [farm.url(n) for n in range(90)]
+    engine = _engine(tmp_path, urls, "[fetch]\nconcurrency = 8\nper_host = 8\n\n")
+    seen: list[Article] = []
+    first = poll(engine, force=True, on_new=seen.append)
+    assert (first.polled, first.failed, first.new_articles) == (90, 0, 180)
+    assert sorted(a.guid or "" for a in seen) == sorted(
+        f"/feed/{n}.xml#{i}" for n in range(90) for i in (1, 2)
+    )
+    with engine.store.begin() as connection:
+        stored = [article_store.load_article(connection, i) for i in (1, 90, 180)]
+    assert all(a is not None and a.title.startswith("Item ") for a in stored)
+    assert all(a is not None and a.summary.startswith("Hello world") for a in stored)
+    again = poll(engine, force=True)
+    assert (again.not_modified, again.new_articles) == (90, 0)
     engine.close()
 
 

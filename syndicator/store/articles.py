@@ -61,10 +61,16 @@ def known_keys(connection: Connection, keys: Iterable[str]) -> dict[str, int]:
 
 
 def record_articles(
-    connection: Connection, articles: Sequence[Article], *, now: datetime
+    connection: Connection,
+    articles: Sequence[Article],
+    *,
+    now: datetime,
+    encoded: Sequence[str | None] | None = None,
 ) -> list[Recorded]:
     """Record what is new, alias what is known; return one ``Recorded`` per input
-    article (duplicates inside the batch collapse onto the first)."""
+    article (duplicates inside the batch collapse onto the first). ``encoded`` may
+    hold each article's ``article_to_json`` already made elsewhere (a parse worker),
+    so the single writer does not spend its time encoding."""
     keys_of = [candidate_keys(a) for a in articles]
     known = known_keys(connection, (k for keys in keys_of for k in keys))
     naive_now = to_naive_utc(now)
@@ -100,7 +106,7 @@ def record_articles(
                 "published": to_naive_utc(article.published),
                 "first_seen": naive_now,
                 "content_hash": article.content_hash,
-                "data": article_to_json(article),
+                "data": (encoded[index] if encoded else None) or article_to_json(article),
             }
         )
 
