@@ -2,7 +2,7 @@
 
 Fetching is network wait, so threads do it; parsing a feed and building its
 articles is CPU under the GIL, so once a round has received many bodies
-(``start_after``) the rest are parsed by worker processes while the fetch
+(``start_after`` bytes of bodies) the rest are parsed by worker processes while the fetch
 threads keep the network busy and the main thread records. A quiet round
 (304s, a few changed feeds) never starts a process. Workers only read the store
 (to skip known items) and never write it: every write stays in the poller's
@@ -62,25 +62,30 @@ def _complete_in_worker(spec: Any, result: Any, check_known: bool) -> tuple[Any,
 
 class ParsePool:
     """``complete(spec, session, result, is_known)`` runs ``complete_poll`` here, or,
-    after ``start_after`` bodies in this round and with ``workers`` > 1, in a worker
+    after ``start_after`` bytes of bodies in this round and with ``workers`` > 1, in a worker
     process. Call ``close()`` at the end of the round."""
 
     def __init__(
-        self, *, store_url: str, user_agent: str, workers: int | None = None, start_after: int = 64
+        self,
+        *,
+        store_url: str,
+        user_agent: str,
+        workers: int | None = None,
+        start_after: int = 12_000_000,
     ) -> None:
         self.store_url, self.user_agent = store_url, user_agent
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.start_after = start_after
-        self._bodies = 0
+        self._received = 0  # bytes of bodies this round
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
 
-    def _use_pool(self) -> ProcessPoolExecutor | None:
+    def _use_pool(self, size: int) -> ProcessPoolExecutor | None:
         if self.workers < 2 or self.store_url.endswith(":memory:"):
             return None
         with self._lock:
-            self._bodies += 1
-            if self._pool is None and self._bodies > self.start_after:
+            self._received += size
+            if self._pool is None and self._received > self.start_after:
                 import multiprocessing
                 from concurrent.futures import ProcessPoolExecutor
 
@@ -101,7 +106,7 @@ class ParsePool:
         poll: recording dedups against the store anyway)."""
         from syndicator.sources.poll import complete_poll
 
-        pool = None if result.not_modified else self._use_pool()
+        pool = None if result.not_modified else self._use_pool(len(result.body))
         if pool is None:
             known = is_known if check_known else _nothing_known
             return complete_poll(spec, session, result, known), None

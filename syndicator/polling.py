@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(days=1)
 DEAD_AFTER = timedelta(days=2)  # a source failing this long is reported as dead
 BATCH_SOURCES = 200  # poll states written per transaction
+# Bodies a round receives before parsing moves to worker processes: below this the
+# cost of starting them (~0.5 s of CPU each) outweighs what they save.
+PARSE_IN_PROCESSES_AFTER = 12_000_000
 BATCH_ARTICLES = 1000  # articles per transaction: bounds what a round holds in memory
 
 
@@ -107,7 +110,11 @@ def poll(
         states = polls.load_all(connection)
     fetch = engine.config.fetch
     batch = _Batch(engine, summary, on_new)
-    parsers = ParsePool(store_url=engine.config.store_url(), user_agent=fetch.user_agent)
+    parsers = ParsePool(
+        store_url=engine.config.store_url(),
+        user_agent=fetch.user_agent,
+        start_after=PARSE_IN_PROCESSES_AFTER,
+    )
     outcomes = run_per_host(
         lambda source: _fetch_source(engine, source, states.get(source.name), parsers),
         chosen,

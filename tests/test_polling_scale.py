@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from syndicator import polling
 from syndicator.clock import FrozenClock
 from syndicator.config import load_config
 from syndicator.engine import Engine
@@ -140,10 +141,12 @@ def test_an_unchanged_feed_is_answered_with_304_and_not_parsed(
 
 
 def test_a_big_round_records_every_item_once_with_parsing_in_worker_processes(
-    tmp_path: Path, farm: FeedFarm
+    tmp_path: Path, farm: FeedFarm, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Enough bodies in one round start the parse workers; what they build must be
-    recorded exactly as what the poller builds itself."""
+    """Enough bytes in one round start the parse workers (the threshold is lowered
+    here so a small farm crosses it); what they build must be recorded exactly as
+    what the poller builds itself."""
+    monkeypatch.setattr(polling, "PARSE_IN_PROCESSES_AFTER", 20_000)
     farm.distinct = True
     urls = [farm.url(n) for n in range(90)]
     engine = _engine(tmp_path, urls, "[fetch]\nconcurrency = 8\nper_host = 8\n\n")
