@@ -294,10 +294,12 @@ def _failure_state(
     if exc.retry_after is not None:
         backoff = max(backoff, timedelta(seconds=exc.retry_after))
     since = state.last_success_at or state.baselined_at
-    failing_for = now - since if since is not None else None
-    if failing_for is None and state.failures:
-        failing_for = now - (state.last_polled_at or now)  # never succeeded since creation
-    if failing_for is not None and failing_for >= DEAD_AFTER:
+    if since is not None:
+        failing_for = now - since
+    else:  # never answered: at least the back-off already waited between its failures
+        cap = max(MAX_BACKOFF, source.every)
+        failing_for = sum((min(source.every * 2**k, cap) for k in range(failures - 1)), timedelta())
+    if failing_for >= DEAD_AFTER:
         days = failing_for.total_seconds() / 86400
         summary.dead.append(source.name)
         log.error(

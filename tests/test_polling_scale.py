@@ -284,3 +284,17 @@ def test_baseline_items_keep_the_keys_links_and_titles_of_full_cleaning(name: st
             assert quick.title == full.title
         assert "".join(quick.summary.split()) == "".join(full.summary.split())
         assert "".join(quick.text.split()) == "".join(full.text.split())
+
+
+def test_a_source_that_never_answered_is_reported_once_its_backoff_spans_days(
+    tmp_path: Path, farm: FeedFarm
+) -> None:
+    clock = FrozenClock(datetime(2025, 1, 6, 8, 0, tzinfo=UTC))
+    engine = _engine(tmp_path, [farm.url(1)], clock=clock)
+    farm.status = (500, {})
+    reports = []
+    for _ in range(12):  # 10 min, 20, 40, ... then daily: past two days by the 12th
+        summary = poll(engine, force=True)
+        reports.append(bool(summary.dead))
+    assert reports[0] is False and reports[-1] is True
+    engine.close()
