@@ -94,6 +94,16 @@ def retry_at_from_headers(
     return None
 
 
+def json_object(response: requests.Response) -> dict[str, Any]:
+    """The response's JSON object, or ``{}`` when the body is not one (platforms answer
+    errors with HTML pages or plain text too)."""
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def raise_for_status(
     response: requests.Response,
     *,

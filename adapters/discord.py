@@ -18,7 +18,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from syndicator_adapters._common import compose, make_session, raise_for_status, receipt, send
+from syndicator_adapters._common import (
+    compose,
+    json_object,
+    make_session,
+    raise_for_status,
+    receipt,
+    send,
+)
 
 from syndicator.adapter import Adapter, AdapterOptions, Target
 from syndicator.errors import AuthFailed, RateLimited, Rejected
@@ -37,16 +44,6 @@ class DiscordOptions(AdapterOptions):
     embed: bool = True
     picture: Literal["lead", "none"] = "lead"
     username: str | None = None
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` in at most ``limit`` characters, cut at a space when one is near."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit * 0.6 else cut).rstrip() + "…"
 
 
 class DiscordAdapter(Adapter):
@@ -81,7 +78,9 @@ class DiscordAdapter(Adapter):
         )
 
     def _embed(self, article: Article) -> dict[str, Any]:
-        title = clip(article.title, TITLE_LIMIT)
+        from syndicator.text import truncate
+
+        title = truncate(" ".join(article.title.split()), TITLE_LIMIT, "discord")
         budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(title))
         description = ""
         if article.text or article.summary:
@@ -113,7 +112,7 @@ class DiscordAdapter(Adapter):
         response = send(
             self._session, "POST", url, platform="discord", params={"wait": "true"}, json=body
         )
-        data = _json(response)
+        data = json_object(response)
         _raise_for_discord(response, data)
         message_id = str(data.get("id") or "")
         channel, guild = data.get("channel_id"), data.get("guild_id")
@@ -129,14 +128,6 @@ class DiscordAdapter(Adapter):
 
     def close(self) -> None:
         self._session.close()
-
-
-def _json(response: Any) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _raise_for_discord(response: Any, data: dict[str, Any]) -> None:

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from pydantic import field_validator
 from syndicator_adapters._common import (
     compose,
+    json_object,
     lead_picture,
     make_session,
     media_data,
@@ -173,7 +174,7 @@ class WeiboAdapter(Adapter):
             response = send(self._session, "POST", url, platform="weibo", data=fields, files=files)
         else:
             response = send(self._session, "POST", url, platform="weibo", data=fields)
-        data = _json(response)
+        data = json_object(response)
         _raise_for_weibo(response, data)
         status_id = str(data.get("idstr") or data.get("id") or "")
         if not status_id:
@@ -184,20 +185,12 @@ class WeiboAdapter(Adapter):
         url = self._options.base_url.rstrip("/") + "/2/account/get_uid.json"
         headers = {"Authorization": "OAuth2 " + self.target.secret("access_token")}
         response = send(self._session, "GET", url, platform="weibo", headers=headers)
-        data = _json(response)
+        data = json_object(response)
         _raise_for_weibo(response, data)
         return f"Weibo user id {data.get('uid')}"
 
     def close(self) -> None:
         self._session.close()
-
-
-def _json(response: Any) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _raise_for_weibo(response: Any, data: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from syndicator_adapters._common import (
     compose,
+    json_object,
     lead_picture,
     make_session,
     media_data,
@@ -152,7 +153,7 @@ class XAdapter(Adapter):
         response = send(
             self._session, method, url, platform="x", headers=self._auth(method, url), **kwargs
         )
-        data = _json(response)
+        data = json_object(response)
         _raise_for_x(response, data)
         return data
 
@@ -187,14 +188,6 @@ class XAdapter(Adapter):
 
     def close(self) -> None:
         self._session.close()
-
-
-def _json(response: Any) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _raise_for_x(response: Any, data: dict[str, Any]) -> None:
