@@ -56,7 +56,8 @@ def load(connection: Connection, name: str) -> SourceState | None:
     return SourceState(**values)
 
 
-def save(connection: Connection, state: SourceState) -> None:
+def _columns(state: SourceState) -> dict[str, object]:
+    """A state as the table's column values (names excluded)."""
     values: dict[str, object] = {
         "url": state.url,
         "etag": state.etag,
@@ -67,6 +68,11 @@ def save(connection: Connection, state: SourceState) -> None:
     }
     for key in _TIMES:
         values[key] = to_naive_utc(getattr(state, key))
+    return values
+
+
+def save(connection: Connection, state: SourceState) -> None:
+    values = _columns(state)
     updated = connection.execute(update(s).where(s.c.name == state.name).values(**values))
     if updated.rowcount == 0:
         connection.execute(insert(s).values(name=state.name, **values))
@@ -77,20 +83,7 @@ def save_many(connection: Connection, states: list[SourceState]) -> None:
     over a thousand sources must not cost a thousand statements."""
     if not states:
         return
-    rows = []
-    for state in states:
-        row: dict[str, object] = {
-            "b_name": state.name,
-            "url": state.url,
-            "etag": state.etag,
-            "last_modified": state.last_modified,
-            "failures": state.failures,
-            "last_error": redact(state.last_error) if state.last_error else None,
-            "articles_seen": state.articles_seen,
-        }
-        for key in _TIMES:
-            row[key] = to_naive_utc(getattr(state, key))
-        rows.append(row)
+    rows = [{"b_name": state.name, **_columns(state)} for state in states]
     names = [state.name for state in states]
     existing: set[str] = set()
     for start in range(0, len(names), 500):
