@@ -153,7 +153,6 @@ def _source_for(config: Config, url: str) -> SourceConfig | None:
 def cmd_post(args: argparse.Namespace) -> int:
     from syndicator.delivery import DrainSummary, publish_claimed
     from syndicator.models import DeliveryState
-    from syndicator.rendering import attach_lead_image
     from syndicator.store import articles as article_store
     from syndicator.store import deliveries as delivery_store
 
@@ -161,13 +160,7 @@ def cmd_post(args: argparse.Namespace) -> int:
     try:
         targets = _chosen_targets(engine, args.to)
         article = _fetch_article(engine, args.url)
-        article = attach_lead_image(
-            article,
-            session=engine.session,
-            media_dir=engine.media_dir,
-            max_bytes=engine.config.fetch.max_image_bytes,
-            timeout=engine.config.fetch.timeout.total_seconds(),
-        )
+        article = engine.with_lead_image(article)
         with engine.store.begin() as connection:
             [recorded] = article_store.record_articles(
                 connection, [article], now=engine.clock.now()
@@ -273,7 +266,7 @@ def _manual_delivery(engine: Engine, article_id: int, article: Article, name: st
 
 def cmd_preview(args: argparse.Namespace) -> int:
     from syndicator.errors import RenderError
-    from syndicator.rendering import attach_lead_image, render_post
+    from syndicator.rendering import render_post
 
     engine = _engine(args)
     try:
@@ -281,13 +274,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         article = _fetch_article(engine, args.url)
         out_dir = Path(args.out) if args.out else None
         media_dir = out_dir or (engine.media_dir / "preview")
-        article = attach_lead_image(
-            article,
-            session=engine.session,
-            media_dir=media_dir,
-            max_bytes=engine.config.fetch.max_image_bytes,
-            timeout=engine.config.fetch.timeout.total_seconds(),
-        )
+        article = engine.with_lead_image(article, media_dir)
         results: list[dict[str, object]] = []
         for name in targets:
             bound = engine.targets[name]

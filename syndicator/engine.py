@@ -11,6 +11,7 @@ from typing import Any
 
 from syndicator.clock import Clock, SystemClock
 from syndicator.config import Config
+from syndicator.models import Article
 from syndicator.store import Store
 from syndicator.store.database import holder_name
 from syndicator.targets import BoundTarget, bind_targets
@@ -45,6 +46,19 @@ class Engine:
     @property
     def media_dir(self) -> Path:
         return self.config.media_dir()
+
+    def with_lead_image(self, article: Article, media_dir: Path | None = None) -> Article:
+        """The article with its lead image downloaded (capped, checked) into the media
+        folder, so that rendering needs no network."""
+        from syndicator.rendering import attach_lead_image
+
+        return attach_lead_image(
+            article,
+            session=self.session,
+            media_dir=media_dir or self.media_dir,
+            max_bytes=self.config.fetch.max_image_bytes,
+            timeout=self.config.fetch.timeout.total_seconds(),
+        )
 
     def reload(self, config: Config) -> None:
         """Swap in a new config (SIGHUP). Targets are re-bound; the store stays."""

@@ -38,7 +38,7 @@ from syndicator.engine import Engine
 from syndicator.errors import RenderError
 from syndicator.filters import filter_reason
 from syndicator.models import Article, DeliveryState
-from syndicator.rendering import attach_lead_image, render_post
+from syndicator.rendering import render_post
 from syndicator.store import deliveries as delivery_store
 from syndicator.store.articles import Recorded
 
@@ -86,13 +86,7 @@ def plan_deliveries(
             continue
         article = item.article
         if article.image_url:
-            article = attach_lead_image(
-                article,
-                session=engine.session,
-                media_dir=engine.media_dir,
-                max_bytes=engine.config.fetch.max_image_bytes,
-                timeout=engine.config.fetch.timeout.total_seconds(),
-            )
+            article = engine.with_lead_image(article)
         # One transaction per article: a crash leaves it with all its deliveries or
         # none, and ``recovery.plan_interrupted`` re-plans those with none.
         decided = [_prepare(engine, item.id, article, target.name) for target in targets]
