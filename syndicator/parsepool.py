@@ -110,7 +110,7 @@ class ParsePool:
         if pool is None:
             known = is_known if check_known else _nothing_known
             return complete_poll(spec, session, result, known), None
-        return pool.submit(_complete_in_worker, spec, result, check_known).result()  # type: ignore[no-any-return]
+        return pool.submit(_complete_in_worker, spec, result, check_known).result()
 
     def close(self) -> None:
         if self._pool is not None:

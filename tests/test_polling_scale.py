@@ -120,7 +120,9 @@ def farm() -> Iterator[FeedFarm]:
     running.close()
 
 
-def _engine(tmp_path: Path, urls: list[str], fetch: str = "", clock: FrozenClock | None = None):  # type: ignore[no-untyped-def]
+def _engine(
+    tmp_path: Path, urls: list[str], fetch: str = "", clock: FrozenClock | None = None
+) -> Engine:
     body = fetch + "".join(feed_source(u, name=f"feed-{i}") for i, u in enumerate(urls))
     return Engine.open(load_config(write_config(tmp_path, body)), clock=clock)
 

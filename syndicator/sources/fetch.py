@@ -296,7 +296,11 @@ def _fetch_lite(
 ) -> FetchResult:
     """``fetch`` on the lean client: same bounds, same errors, same result."""
     ends_at = time.monotonic() + deadline
-    headers = {**session.headers, **conditional}
+    headers = {
+        name: value if isinstance(value, str) else value.decode("latin-1")
+        for name, value in session.headers.items()
+    }
+    headers.update(conditional)
     for _ in range(6):
         try:
             conn, response, token, where = _lite_exchange(lite, url, headers, timeout, ends_at)
