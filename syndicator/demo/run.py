@@ -47,11 +47,13 @@ body = ".content"
 remove = [".editor", ".share", ".crumbs"]
 
 # The same articles through the site's RSS feed: recorded once, never posted twice.
+# Whichever source records an article first decides, so both backfill the same one.
 [[sources]]
 name = "news-rss"
 url = "{site}/rss.xml"
 kind = "feed"
 every = "2s"
+first_run = "backfill:1"
 
 [[targets]]
 name = "weibo-style"
