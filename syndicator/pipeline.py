@@ -39,6 +39,7 @@ from syndicator.errors import RenderError
 from syndicator.filters import filter_reason
 from syndicator.models import Article, DeliveryState
 from syndicator.rendering import render_post
+from syndicator.store import articles as article_store
 from syndicator.store import deliveries as delivery_store
 from syndicator.store.articles import Recorded
 
@@ -83,17 +84,20 @@ def plan_deliveries(
                         now=now,
                     )
                     created += 1
+                article_store.mark_planned(connection, [item.id])
             continue
         article = item.article
         if article.image_url:
             article = engine.with_lead_image(article)
-        # One transaction per article: a crash leaves it with all its deliveries or
-        # none, and ``recovery.plan_interrupted`` re-plans those with none.
+        # One transaction per article: its deliveries and the end of its ``plan``
+        # mark, so a crash leaves it planned whole or marked for
+        # ``recovery.plan_interrupted``.
         decided = [_prepare(engine, item.id, article, target.name) for target in targets]
         with engine.store.begin() as connection:
             for values in decided:
                 delivery_store.create(connection, **values)
                 created += 1
+            article_store.mark_planned(connection, [item.id])
     return created
 
 

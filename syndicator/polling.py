@@ -215,8 +215,13 @@ class _Batch:
             # source. Results come back one per article, in order, so each source's
             # slice is its own; an article two sources share is new only for the first.
             everything = [a for _, _, result in self.fresh for a in result.articles]
+            plans = [
+                mark
+                for source, state, result in self.fresh
+                for mark in [_plan_mark(engine, source, state)] * len(result.articles)
+            ]
             recorded_all = article_store.record_articles(
-                connection, everything, now=now, encoded=self.encoded
+                connection, everything, now=now, encoded=self.encoded, plans=plans
             )
             start = 0
             for source, state, result in self.fresh:
@@ -242,6 +247,14 @@ class _Batch:
             self.summary.new_articles += len(fresh)
             self.summary.deliveries += plan_deliveries(engine, source, fresh, first_poll=first_poll)
             self.summary.deliveries += plan_updates(engine, source, changed)
+
+
+def _plan_mark(engine: Engine, source: SourceConfig, state: polls.SourceState) -> str | None:
+    """What a new article of ``source`` still needs: planning after a first poll
+    ("first"), after a later one ("next"), or nothing when no target takes it."""
+    if not engine.config.targets_for(source.name):
+        return None
+    return "first" if state.baselined_at is None else "next"
 
 
 def _fetch_source(

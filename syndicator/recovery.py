@@ -11,33 +11,28 @@ Only the service calls this, holding the store's run lock, so no live sender of 
 same service can be in the middle of one of these deliveries.
 
 A kill can also fall between recording a poll's articles and planning their
-deliveries (two transactions). ``plan_interrupted`` finds recent articles with no
-delivery at all and plans them, as new articles of a later poll (or of the first poll
-when they were recorded by it). Planning writes an article's deliveries in one
-transaction, so "no delivery at all" is exact; the window keeps a target added later
-from picking up old articles of a source that had no target.
+deliveries (two transactions). Each new article is recorded with a ``plan`` mark that
+planning clears in the transaction creating its deliveries; ``plan_interrupted``
+plans exactly the marked ones, as its source's first poll or a later one.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from syndicator.engine import Engine
 from syndicator.models import DeliveryState, Receipt
 from syndicator.store import articles as article_store
 from syndicator.store import deliveries as store
-from syndicator.store import polls, schema
+from syndicator.store import schema
 from syndicator.store.codec import post_from_json
 from syndicator.store.deliveries import DeliveryRow
 
 log = logging.getLogger(__name__)
 
 _EXPECT = (DeliveryState.SENDING,)
-INTERRUPTED_WINDOW = timedelta(days=1)
-FIRST_POLL_SLACK = timedelta(seconds=5)  # a poll's recording and its state save differ a little
 
 
 def recover(engine: Engine) -> dict[str, int]:
@@ -123,38 +118,35 @@ def _look_up(bound: object, delivery: DeliveryRow) -> tuple[Receipt | None, bool
 
 
 def plan_interrupted(engine: Engine) -> int:
-    """Plan recent articles a crash left without deliveries; return how many."""
+    """Plan the articles a crash left between recording and planning; return how many.
+
+    Each such article still carries the ``plan`` mark it was recorded with ("first"
+    or "next" poll of its source); planning clears it in the same transaction that
+    creates the deliveries, so the set found here is exact."""
     from syndicator.pipeline import plan_deliveries
 
-    a, d = schema.articles, schema.deliveries
-    since = engine.clock.now() - INTERRUPTED_WINDOW
+    a = schema.articles
     with engine.store.begin() as connection:
-        orphans = connection.execute(
-            select(a.c.id, a.c.source, a.c.first_seen)
-            .where(a.c.first_seen >= since.replace(tzinfo=None))
-            .where(~exists().where(d.c.article_id == a.c.id))
-            .order_by(a.c.id)
+        marked = connection.execute(
+            select(a.c.id, a.c.source, a.c.plan).where(a.c.plan.is_not(None)).order_by(a.c.id)
         ).all()
-        states = polls.load_all(connection)
     planned = 0
-    for name in sorted({row.source for row in orphans}):
+    for name, mark in sorted({(row.source, row.plan) for row in marked}):
+        mine = [row.id for row in marked if row.source == name and row.plan == mark]
         try:
             source = engine.config.source(name)
-        except KeyError:
+        except KeyError:  # the source is gone from the config: nothing to plan for
+            with engine.store.begin() as connection:
+                article_store.mark_planned(connection, mine)
             continue
-        if not engine.config.targets_for(name):
-            continue
-        mine = [row for row in orphans if row.source == name]
-        baselined = states[name].baselined_at if name in states else None
-        first_poll = baselined is not None and all(
-            abs(row.first_seen - baselined.replace(tzinfo=None)) <= FIRST_POLL_SLACK for row in mine
-        )
         with engine.store.begin() as connection:
             items = [
-                article_store.Recorded(id=row.id, article=article, is_new=True)
-                for row in reversed(mine)  # newest first, as a poll hands them over
-                if (article := article_store.load_article(connection, row.id)) is not None
+                article_store.Recorded(id=article_id, article=article, is_new=True)
+                for article_id in mine  # recording order: the source's order, newest first
+                if (article := article_store.load_article(connection, article_id)) is not None
             ]
         log.warning("planning %d article(s) of %r left unplanned by a crash", len(items), name)
-        planned += plan_deliveries(engine, source, items, first_poll=first_poll)
+        planned += plan_deliveries(engine, source, items, first_poll=mark == "first")
+        with engine.store.begin() as connection:  # a source with no target any more
+            article_store.mark_planned(connection, mine)
     return planned

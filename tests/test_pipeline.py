@@ -202,8 +202,24 @@ def test_articles_a_crash_left_unplanned_are_planned_at_the_next_start(
 ) -> None:  # type: ignore[no-untyped-def]
     engine = open_clocked(tmp_path, target("t", platform.url))
     with engine.store.begin() as connection:  # recorded, then killed before planning
-        article_store.record_articles(connection, [article(1)], now=engine.clock.now())
-    assert plan_interrupted(engine) == 1
+        article_store.record_articles(
+            connection, [article(1), article(2)], now=engine.clock.now(), plans=["next", None]
+        )
+    assert plan_interrupted(engine) == 1  # only the marked one: the other was planned
     assert plan_interrupted(engine) == 0
     drain(engine)
     assert platform.links("t") == [article(1).url]
+
+
+def test_articles_a_first_poll_left_unplanned_are_baselined_at_the_next_start(
+    tmp_path: Path, platform
+) -> None:  # type: ignore[no-untyped-def]
+    engine = open_clocked(tmp_path, target("t", platform.url))
+    with engine.store.begin() as connection:
+        article_store.record_articles(
+            connection, [article(1), article(2)], now=engine.clock.now(), plans=["first", "first"]
+        )
+    assert plan_interrupted(engine) == 2
+    drain(engine)
+    assert platform.links("t") == []
+    assert {row.state for row in rows(engine)} == {DeliveryState.SKIPPED}

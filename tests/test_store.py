@@ -128,3 +128,24 @@ def test_the_shared_cache_expires(store: Store) -> None:
     assert cache.get("token") == "abc"
     cache.put("token", "old", ttl_seconds=-1)
     assert cache.get("token") is None
+
+
+def test_a_version_2_store_is_migrated_to_the_plan_mark(store: Store) -> None:
+    from sqlalchemy import inspect, select, text
+
+    with store.begin() as connection:  # what a store written by schema v2 looks like
+        connection.execute(text("ALTER TABLE articles DROP COLUMN plan"))
+        connection.execute(update(schema.meta).values(value="2"))
+    store.close()
+    reopened = Store(store.url)
+    with reopened.begin() as connection:
+        assert schema.current_version(connection) == schema.SCHEMA_VERSION == 3
+        assert "plan" in {c["name"] for c in inspect(connection).get_columns("articles")}
+        [recorded] = article_store.record_articles(
+            connection, [_article(1)], now=NOW, plans=["next"]
+        )
+        mark = connection.execute(
+            select(schema.articles.c.plan).where(schema.articles.c.id == recorded.id)
+        ).scalar()
+    reopened.close()
+    assert mark == "next"

@@ -66,11 +66,13 @@ def record_articles(
     *,
     now: datetime,
     encoded: Sequence[str | None] | None = None,
+    plans: Sequence[str | None] | None = None,
 ) -> list[Recorded]:
     """Record what is new, alias what is known; return one ``Recorded`` per input
     article (duplicates inside the batch collapse onto the first). ``encoded`` may
     hold each article's ``article_to_json`` already made elsewhere (a parse worker),
-    so the single writer does not spend its time encoding."""
+    so the single writer does not spend its time encoding. ``plans`` marks each new
+    article as still to be planned (see ``schema.articles.c.plan``)."""
     keys_of = [candidate_keys(a) for a in articles]
     known = known_keys(connection, (k for keys in keys_of for k in keys))
     naive_now = to_naive_utc(now)
@@ -107,6 +109,7 @@ def record_articles(
                 "first_seen": naive_now,
                 "content_hash": article.content_hash,
                 "data": (encoded[index] if encoded else None) or article_to_json(article),
+                "plan": plans[index] if plans else None,
             }
         )
 
@@ -208,3 +211,14 @@ def find_article_id(connection: Connection, url_or_key: str) -> int | None:
         keys.append(f"url:{canonical_url(url_or_key)}")
     found = known_keys(connection, keys)
     return next((found[k] for k in keys if k in found), None)
+
+
+def mark_planned(connection: Connection, article_ids: Sequence[int]) -> None:
+    """The articles' deliveries exist now: clear their ``plan`` marks."""
+    ids = list(article_ids)
+    for start in range(0, len(ids), _CHUNK):
+        connection.execute(
+            update(schema.articles)
+            .where(schema.articles.c.id.in_(ids[start : start + _CHUNK]))
+            .values(plan=None)
+        )

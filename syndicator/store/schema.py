@@ -23,7 +23,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
     select,
+    text,
 )
 
 metadata = MetaData()
@@ -65,6 +67,11 @@ articles = Table(
     Column("updated_at", DateTime),
     Column("content_hash", String(32), nullable=False, default=""),
     Column("revision", Integer, nullable=False, default=0),
+    # Set while the article's deliveries are still to be planned ("first": recorded by
+    # its source's first poll, "next": by a later one); cleared in the transaction that
+    # creates them. A crash in between leaves it set, and the next start plans exactly
+    # those articles. (Added in schema v3.)
+    Column("plan", String(8)),
     Column("data", Text, nullable=False, default="{}"),
 )
 
@@ -159,8 +166,14 @@ def _create_v2(connection: Connection) -> None:
     metadata_v2.create_all(connection)
 
 
+def _add_plan_column_v3(connection: Connection) -> None:
+    # A store created by this version already has the column from v1's create_all.
+    if "plan" not in {c["name"] for c in inspect(connection).get_columns("articles")}:
+        connection.execute(text("ALTER TABLE articles ADD COLUMN plan VARCHAR(8)"))
+
+
 # MIGRATIONS[n] upgrades a store at schema version n to n + 1 (0 = empty database).
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _create_v2]
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _create_v2, _add_plan_column_v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
