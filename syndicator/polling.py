@@ -162,6 +162,7 @@ class _Batch:
         self.states: list[polls.SourceState] = []
         self.fresh: list[tuple[SourceConfig, polls.SourceState, Any]] = []
         self.encoded: list[str | None] = []  # stored JSON made by parse workers
+        self.seen_again: list[tuple[SourceConfig, Any]] = []  # known items shown again
         self.articles = 0
 
     def full(self) -> bool:
@@ -196,6 +197,7 @@ class _Batch:
         )
         if result.not_modified:
             summary.not_modified += 1
+        self.seen_again.extend((source, item) for item in result.seen_again)
         if result.not_modified or not result.articles:
             self.states.append(new_state)
             return
@@ -232,7 +234,12 @@ class _Batch:
                 seen[source.name] = state.articles_seen + len(fresh)
                 planned.append((source, state.baselined_at is None, fresh, changed))
             polls.save_many(connection, [s.evolve(articles_seen=seen[s.name]) for s in self.states])
+            for source, edited in _edits(connection, self.seen_again):
+                [again] = article_store.record_articles(connection, [edited], now=now)
+                if again.changed:
+                    planned.append((source, False, [], [again]))
         self.states, self.fresh, self.encoded, self.articles = [], [], [], 0
+        self.seen_again = []
         for source, first_poll, fresh, changed in planned:
             if self.on_new is not None:
                 for item in fresh:
@@ -247,6 +254,39 @@ class _Batch:
             self.summary.new_articles += len(fresh)
             self.summary.deliveries += plan_deliveries(engine, source, fresh, first_poll=first_poll)
             self.summary.deliveries += plan_updates(engine, source, changed)
+
+
+def _edits(
+    connection: Any, seen: list[tuple[SourceConfig, Any]]
+) -> list[tuple[SourceConfig, Article]]:
+    """Known items whose feed shows a new title, or a new guid for a known link: the
+    stored article with that change, for ``record_articles`` to record (and for
+    ``on_update = "post"`` targets to post again). One lookup for the whole batch."""
+    if not seen:
+        return []
+    found = article_store.known_keys(connection, [k for _, item in seen for k in item.keys])
+    titles = article_store.titles(connection, set(found.values()))
+    edits = []
+    for source, item in seen:
+        article_id = next((found[k] for k in item.keys if k in found), None)
+        if article_id is None:
+            continue
+        retitled = " ".join(item.title.split()) != " ".join(titles.get(article_id, "").split())
+        new_keys = any(k not in found for k in item.keys)
+        if not (retitled or new_keys):
+            continue
+        stored = article_store.load_article(connection, article_id)
+        if stored is not None:
+            edits.append(
+                (
+                    source,
+                    stored.with_changes(
+                        title=item.title if retitled else stored.title,
+                        guid=item.guid or stored.guid,
+                    ),
+                )
+            )
+    return edits
 
 
 def _plan_mark(engine: Engine, source: SourceConfig, state: polls.SourceState) -> str | None:

@@ -252,3 +252,75 @@ def test_a_target_added_later_gets_only_articles_that_come_after_it(
     drain(engine)
     sent_b = [url for url, target in _sent(engine) if target == "box-b"]
     assert sent_b == [site.url + NEW_ARTICLE.path]
+
+
+UPDATE_TARGETS = """
+[[targets]]
+name = "box-a"
+adapter = "outbox"
+path = "outbox/a"
+
+[[targets]]
+name = "box-updates"
+adapter = "outbox"
+path = "outbox/updates"
+on_update = "post"
+"""
+
+
+def test_an_edited_title_is_recorded_and_posted_again_only_where_asked(
+    tmp_path: Path, http_server
+) -> None:  # type: ignore[no-untyped-def]
+    from syndicator.store import articles as article_store
+
+    link = "https://news.example.edu/2026-11/20/c_1.htm"
+    current = {"body": _feed([("tag:news,2026:1", link, "First")])}
+    stub = http_server(
+        lambda request: (200, {"Content-Type": "application/rss+xml"}, current["body"])
+    )
+    engine = open_engine(
+        tmp_path, feed_source(stub.url + "/feed.xml", first_run="backfill:1") + UPDATE_TARGETS
+    )
+    poll(engine)
+    drain(engine)
+    assert sorted(_sent(engine)) == [(link, "box-a"), (link, "box-updates")]
+
+    current["body"] = _feed([("tag:news,2026:1", link, "First, corrected")])
+    poll(engine, force=True)
+    drain(engine)
+    sent = _sent(engine)
+    assert sent.count((link, "box-updates")) == 2
+    assert sent.count((link, "box-a")) == 1
+    with engine.store.begin() as connection:
+        article_id = article_store.find_article_id(connection, link)
+        assert article_id is not None
+        stored = article_store.load_article(connection, article_id)
+    assert stored is not None and stored.title == "First, corrected"
+
+    poll(engine, force=True)  # the same edit seen again is no new change
+    drain(engine)
+    assert _sent(engine).count((link, "box-updates")) == 2
+
+
+def test_a_new_guid_for_a_known_link_is_recorded_as_an_alias_not_posted(
+    tmp_path: Path, http_server
+) -> None:  # type: ignore[no-untyped-def]
+    from syndicator.store import articles as article_store
+
+    link = "https://news.example.edu/2026-11/20/c_1.htm"
+    current = {"body": _feed([("old-guid-1", link, "First")])}
+    stub = http_server(
+        lambda request: (200, {"Content-Type": "application/rss+xml"}, current["body"])
+    )
+    engine = open_engine(
+        tmp_path, feed_source(stub.url + "/feed.xml", first_run="backfill:1") + UPDATE_TARGETS
+    )
+    poll(engine)
+    current["body"] = _feed([("new-guid-1", link, "First")])
+    poll(engine, force=True)
+    drain(engine)
+    assert len(_sent(engine)) == 2  # one per target, from the first poll only
+    with engine.store.begin() as connection:
+        assert article_store.find_article_id(
+            connection, "new-guid-1"
+        ) == article_store.find_article_id(connection, link)

@@ -19,7 +19,7 @@ import requests
 
 from syndicator.errors import ExtractionError, SourceError
 from syndicator.models import Article
-from syndicator.sources.entries import FeedEntry, entry_to_article
+from syndicator.sources.entries import FeedEntry, entry_to_article, to_text
 from syndicator.sources.extract import Selectors, extract_article
 from syndicator.sources.feeds import parse_entries
 from syndicator.sources.fetch import FetchResult, fetch
@@ -28,6 +28,7 @@ from syndicator.sources.listpage import ListedLink, parse_list_page
 
 __all__ = [
     "PollResult",
+    "SeenAgain",
     "SourceSpec",
     "complete_poll",
     "extract_one",
@@ -64,9 +65,21 @@ class SourceSpec:
 
 
 @dataclass(frozen=True)
+class SeenAgain:
+    """A feed item the store already has, as the feed shows it now: every key it goes
+    by and its title. Enough for the poller to notice an edited title or a new guid
+    for a known link, without rebuilding the article."""
+
+    keys: tuple[str, ...]
+    title: str
+    guid: str | None = None
+
+
+@dataclass(frozen=True)
 class PollResult:
     """New articles in source order (newest first), the validators to store for
-    the next conditional GET, the server's ``max-age``, and per-article problems."""
+    the next conditional GET, the server's ``max-age``, per-article problems, and
+    the known items the feed still shows (``seen_again``)."""
 
     articles: list[Article]
     etag: str | None
@@ -74,6 +87,7 @@ class PollResult:
     not_modified: bool
     max_age: float | None
     errors: list[str] = field(default_factory=list)
+    seen_again: list[SeenAgain] = field(default_factory=list)
 
 
 def _nothing_known(keys: Sequence[str]) -> set[str]:
@@ -143,7 +157,7 @@ def _wants_page(spec: SourceSpec, entry: FeedEntry, article: Article) -> bool:
 
 def _poll_feed(
     spec: SourceSpec, session: requests.Session, result: FetchResult, is_known: KnownKeys
-) -> tuple[list[Article], list[str]]:
+) -> tuple[list[Article], list[str], list[SeenAgain]]:
     entries = parse_entries(
         result.body, url=result.url, source=spec.name, content_type=result.content_type
     )
@@ -153,6 +167,11 @@ def _poll_feed(
     keys = [k for e in entries for k in e.candidate_keys]
     known = is_known(keys) if keys else set()
     unknown = [e for e in entries if not known.intersection(e.candidate_keys)]
+    seen_again = [
+        SeenAgain(tuple(e.candidate_keys), to_text(e.title).replace("\n", " "), e.guid or None)
+        for e in entries
+        if e.title and known.intersection(e.candidate_keys)
+    ]
     full = len(unknown) if spec.clean_first is None else spec.clean_first
     fresh = [
         (e, entry_to_article(e, source=spec.name, timezone=spec.timezone, quick=i >= full))
@@ -172,7 +191,7 @@ def _poll_feed(
         elif page is not None:
             article = _merge(article, page)
         articles.append(article)
-    return articles, errors
+    return articles, errors, seen_again
 
 
 def _poll_list(
@@ -240,15 +259,18 @@ def complete_poll(
     another process."""
     if result.not_modified:
         return PollResult([], result.etag, result.last_modified, True, result.max_age, [])
+    seen_again: list[SeenAgain] = []
     if spec.kind == "feed":
-        articles, errors = _poll_feed(spec, session, result, is_known)
+        articles, errors, seen_again = _poll_feed(spec, session, result, is_known)
     elif spec.kind == "html":
         articles, errors = _poll_list(spec, session, result, is_known)
     else:
         raise SourceError(spec.name, f"unknown source kind {spec.kind!r} (expected feed or html)")
     for message in errors:
         log.warning("%s", message)
-    return PollResult(articles, result.etag, result.last_modified, False, result.max_age, errors)
+    return PollResult(
+        articles, result.etag, result.last_modified, False, result.max_age, errors, seen_again
+    )
 
 
 def poll_source(

@@ -222,3 +222,17 @@ def mark_planned(connection: Connection, article_ids: Sequence[int]) -> None:
             .where(schema.articles.c.id.in_(ids[start : start + _CHUNK]))
             .values(plan=None)
         )
+
+
+def titles(connection: Connection, article_ids: Iterable[int]) -> dict[int, str]:
+    """The stored titles of these articles."""
+    ids = list(article_ids)
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), _CHUNK):
+        rows = connection.execute(
+            select(schema.articles.c.id, schema.articles.c.title).where(
+                schema.articles.c.id.in_(ids[start : start + _CHUNK])
+            )
+        )
+        out.update({row[0]: row[1] for row in rows})
+    return out
