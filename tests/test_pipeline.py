@@ -86,8 +86,8 @@ def test_a_feed_that_redates_every_item_posts_nothing_again(tmp_path: Path, feed
 
 def _reappear(engine, item):  # type: ignore[no-untyped-def]
     """What polling does with an item it meets again: record it (noticing an edit or
-    a new key) and plan the updates. (Today sources/poll.py drops items whose keys are
-    known before they reach the store, so these tests drive the store directly.)"""
+    a new key) and plan the updates. These planning tests drive the store directly;
+    tests/test_polling.py shows the same through a real feed."""
     with engine.store.begin() as connection:
         recorded = article_store.record_articles(connection, [item], now=engine.clock.now())
     plan_updates(engine, engine.config.source("news"), [r for r in recorded if r.changed])
