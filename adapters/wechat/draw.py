@@ -111,7 +111,8 @@ def _qrcode(canvas: Image, placed: PlacedBox) -> None:
 def encode_png(image: Image) -> bytes:
     """PNG without text, time or physical-size chunks: same pixels, same bytes."""
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", compress_level=6)
+    # Level 3: half the time of the default 6 for 1% more bytes on a flat poster.
+    image.save(buffer, format="PNG", compress_level=3)
     return buffer.getvalue()
 
 
