@@ -94,6 +94,8 @@ def cmd_poll(args: argparse.Namespace) -> int:
             line += f"; sent {sent.sent}, retrying {sent.retried}, failed {sent.failed}"
             for target, why in sent.waiting.items():
                 line += f"\n  {target} waits: {why}"
+        for name in summary.dead:
+            line += f"\n  source {name!r} has failed for days: fix or disable it"
         print(line, file=sys.stderr if args.print_new else sys.stdout)
         return EXIT_FAILURE if summary.failed and not summary.polled else EXIT_OK
     finally:

@@ -164,3 +164,33 @@ def test_a_missing_config_file_is_a_clear_usage_error(tmp_path: Path) -> None:
     result = run("poll", "-c", str(tmp_path / "nope.toml"))
     assert result.returncode == 2
     assert "no such config file" in result.stderr
+
+
+def test_poll_names_a_source_that_has_failed_for_days(tmp_path: Path, http_server) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from syndicator.config import load_config
+    from syndicator.store import Store, polls
+
+    gone = http_server(lambda request: (404, {}, "gone"))
+    path = write_config(
+        tmp_path,
+        f'[[sources]]\nname = "old-feed"\nurl = "{gone.url}/feed.xml"\n' + OUTBOX_TARGETS,
+    )
+    store = Store(load_config(path).store_url())
+    three_days_ago = datetime.now(UTC) - timedelta(days=3)
+    with store.begin() as connection:
+        polls.save(
+            connection,
+            polls.SourceState(
+                name="old-feed",
+                url=gone.url,
+                baselined_at=three_days_ago,
+                last_success_at=three_days_ago,
+                failures=6,
+            ),
+        )
+    store.close()
+    result = run("poll", "--all", "-c", str(path))
+    assert "source 'old-feed' has failed for days" in result.stdout
+    assert "404" in result.stderr
