@@ -95,7 +95,7 @@ def test_nginx_answers_304_to_a_matching_etag_and_logs_both_requests(
     assert again.status_code == 304
     assert again.content == b""
 
-    log = site.access_log()
+    log = site.access_log(expect=2)
     assert [(e.method, e.path, e.status) for e in log] == [
         ("GET", "/feed.rss", 200),
         ("GET", "/feed.rss", 304),

@@ -13,11 +13,12 @@ import os
 import shutil
 import signal
 import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.servers import NotInstalled
-from tests.servers.ports import free_port, wait_until
+from tests.servers.ports import free_port
 from tests.servers.process import ServerProcess
 
 _CONF = """\
@@ -69,8 +70,18 @@ class NginxSite:
     prefix: Path
     process: ServerProcess
 
-    def access_log(self) -> list[AccessLogEntry]:
-        """Every request served so far, oldest first (nginx writes each line at once)."""
+    def access_log(self, *, expect: int = 0, timeout: float = 5.0) -> list[AccessLogEntry]:
+        """Every request served so far, oldest first. nginx writes a request's line
+        just after the response has gone out, so a client can be faster than the log:
+        ``expect`` waits (up to ``timeout``) until at least that many lines are there."""
+        deadline = time.monotonic() + timeout
+        while True:
+            entries = self._read_log()
+            if len(entries) >= expect or time.monotonic() > deadline:
+                return entries
+            time.sleep(0.02)
+
+    def _read_log(self) -> list[AccessLogEntry]:
         path = self.prefix / "access.log"
         if not path.exists():
             return []
@@ -115,21 +126,16 @@ def start_nginx(root: Path, prefix: Path, *, extra_conf: str = "") -> NginxSite:
         stop_signal=signal.SIGQUIT,
     )
     site = NginxSite(url=f"http://127.0.0.1:{port}", root=root, prefix=prefix, process=process)
-    try:
-        wait_until(
-            lambda: (prefix / "nginx.pid").exists() and _accepts(port),
-            timeout=30,
-            what="nginx",
-            alive=process.alive,
-            log=lambda: (
-                (prefix / "error.log").read_text(errors="replace")
-                if (prefix / "error.log").exists()
-                else process.log_tail()
-            ),
-        )
-    except BaseException:
-        process.stop()
-        raise
+    process.wait_ready(
+        lambda: (prefix / "nginx.pid").exists() and _accepts(port),
+        timeout=30,
+        what="nginx",
+        log=lambda: (
+            (prefix / "error.log").read_text(errors="replace")
+            if (prefix / "error.log").exists()
+            else process.log_tail()
+        ),
+    )
     return site
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import requests
 
 from tests.servers import SERVERS_DIR, NotInstalled
-from tests.servers.ports import free_port, http_ok, wait_until
+from tests.servers.ports import free_port, http_ok
 from tests.servers.process import ServerProcess
 
 SCRIPT_DIR = Path(__file__).resolve().parent / "pds"
@@ -85,15 +85,5 @@ def start_pds(workdir: Path) -> Pds:
         cwd=workdir,
     )
     url = f"http://127.0.0.1:{pds_port}"
-    try:
-        wait_until(
-            http_ok(f"{url}/xrpc/_health"),
-            timeout=90,
-            what="Bluesky PDS",
-            alive=process.alive,
-            log=process.log_tail,
-        )
-    except BaseException:
-        process.stop()
-        raise
+    process.wait_ready(http_ok(f"{url}/xrpc/_health"), timeout=90, what="Bluesky PDS")
     return Pds(url=url, plc_url=f"http://127.0.0.1:{plc_port}", process=process)

@@ -6,7 +6,7 @@ import contextlib
 import os
 import signal
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 
@@ -52,6 +52,26 @@ class ServerProcess:
         except OSError:
             return "(no log)"
         return "\n".join(text.splitlines()[-lines:])
+
+    def wait_ready(
+        self,
+        ready: Callable[[], bool],
+        *,
+        timeout: float,
+        what: str,
+        log: Callable[[], str] | None = None,
+    ) -> None:
+        """Wait for ``ready``; if the server dies or never answers, stop it and fail
+        with its log (``wait_until``), so no half-started server outlives the test."""
+        from tests.servers.ports import wait_until
+
+        try:
+            wait_until(
+                ready, timeout=timeout, what=what, alive=self.alive, log=log or self.log_tail
+            )
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask nicely, then kill the whole group if it does not go."""

@@ -21,7 +21,7 @@ from typing import Any
 import requests
 
 from tests.servers import SERVERS_DIR, NotInstalled
-from tests.servers.ports import free_port, http_ok, wait_until
+from tests.servers.ports import free_port, http_ok
 from tests.servers.process import ServerProcess
 
 SERVER_NAME = "localhost"
@@ -154,15 +154,5 @@ def start_synapse(workdir: Path) -> Synapse:
         cwd=workdir,
     )
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(
-            http_ok(f"{url}/health"),
-            timeout=90,
-            what="Synapse",
-            alive=process.alive,
-            log=process.log_tail,
-        )
-    except BaseException:
-        process.stop()
-        raise
+    process.wait_ready(http_ok(f"{url}/health"), timeout=90, what="Synapse")
     return Synapse(url=url, workdir=workdir, shared_secret=secret, process=process)
