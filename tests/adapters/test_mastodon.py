@@ -29,7 +29,7 @@ from tests.adapters.mmb_helpers import (
     make_adapter,
     write_image,
 )
-from tests.servers.ports import free_port, http_ok, wait_until
+from tests.servers.ports import free_port, http_ok
 from tests.servers.process import ServerProcess
 
 pytestmark = pytest.mark.servers
@@ -72,9 +72,8 @@ def mastodon_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mastodon
         cwd=workdir,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
+    process.wait_ready(http_ok(f"{url}/api/v2/instance"), timeout=60, what="mastodon-mock")
     try:
-        wait_until(http_ok(f"{url}/api/v2/instance"), timeout=60, what="mastodon-mock",
-                   alive=process.alive, log=process.log_tail)  # fmt: skip
         yield MastodonMock(url)
     finally:
         process.stop()
