@@ -6,12 +6,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from syndicator.config import Config, SourceConfig, load_config
 from syndicator.engine import Engine
 from syndicator.errors import ConfigError, PublishError, SyndicatorError
 from syndicator.models import Article
+
+if TYPE_CHECKING:
+    from syndicator.polling import Poller
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -68,11 +74,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
-    from syndicator.delivery import drain
     from syndicator.polling import poll
 
-    engine = _engine(args)
-    try:
+    with _poll_round(_config(args)) as poller:
         on_new = None
         if args.print_new:
             out = sys.stdout
@@ -81,8 +85,12 @@ def cmd_poll(args: argparse.Namespace) -> int:
                 title = " ".join(article.title.split())
                 out.write(f"{article.url}\t{title}\n")
 
-        summary = poll(engine, force=args.all, on_new=on_new)
-        sent = drain(engine) if not args.no_send else None
+        summary = poll(poller, force=args.all, on_new=on_new)
+        sent = None
+        if not args.no_send and _may_send(poller):
+            from syndicator.delivery import drain
+
+            sent = drain(poller.engine())
         if args.print_new:
             sys.stdout.flush()
         line = (
@@ -98,8 +106,46 @@ def cmd_poll(args: argparse.Namespace) -> int:
             line += f"\n  source {name!r} has failed for days: fix or disable it"
         print(line, file=sys.stderr if args.print_new else sys.stdout)
         return EXIT_FAILURE if summary.failed and not summary.polled else EXIT_OK
+
+
+@contextmanager
+def _poll_round(config: Config) -> Iterator[Poller]:
+    """A ``Poller`` for one CLI round: the store through plain SQL when it is a SQLite
+    file, and the full Engine (SQLAlchemy, adapters) opened only when planning or
+    sending needs it, so a round with nothing to post never loads them."""
+    from syndicator.clock import SystemClock
+    from syndicator.polling import Poller
+    from syndicator.sources.fetch import make_session
+    from syndicator.store.sql import open_sqlite
+
+    opened: list[Engine] = []
+
+    def engine() -> Engine:
+        if not opened:
+            opened.append(Engine.open(config))
+        return opened[0]
+
+    plain = open_sqlite(config.store_url())
+    session = make_session(config.fetch.user_agent)
+    try:
+        store = plain if plain is not None else engine().store
+        yield Poller(config, store, SystemClock(), session, engine)
     finally:
-        engine.close()
+        session.close()
+        if plain is not None:
+            plain.close()
+        if opened:
+            opened[0].close()
+
+
+def _may_send(poller: Poller) -> bool:
+    """Whether draining could send anything: an enabled target and a queued delivery."""
+    from syndicator.store.queue import has_waiting
+
+    if not any(target.enabled for target in poller.config.targets):
+        return False
+    with poller.store.read() as connection:
+        return has_waiting(connection)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -127,7 +127,7 @@ def _too_old_now(
     max_age = bound.config.max_age
     if max_age is None or delivery.attempts > 0 or delivery.seq > 0:
         return None
-    article = article_store.load_article(connection, delivery.article_id)  # type: ignore[arg-type]
+    article = article_store.load_article(connection, delivery.article_id)
     if article is None or article.published is None or now - article.published <= max_age:
         return None
     from syndicator.durations import format_duration

@@ -5,18 +5,26 @@ session for sources."""
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syndicator.clock import Clock, SystemClock
 from syndicator.config import Config
 from syndicator.models import Article
-from syndicator.store import Store
-from syndicator.store.database import holder_name
-from syndicator.targets import BoundTarget, bind_targets
+
+if TYPE_CHECKING:  # both load SQLAlchemy or the adapters: imported when an engine opens
+    from syndicator.store import Store
+    from syndicator.targets import BoundTarget
 
 log = logging.getLogger(__name__)
+
+
+def holder_name() -> str:
+    """Who holds a delivery's claim or the service lock: this host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass
@@ -30,6 +38,9 @@ class Engine:
 
     @classmethod
     def open(cls, config: Config, *, clock: Clock | None = None) -> Engine:
+        from syndicator.store import Store
+        from syndicator.targets import bind_targets
+
         store = Store(config.store_url())
         targets = bind_targets(config, cache_for=lambda name: store.cache(f"{name}:"))
         return cls(config=config, store=store, targets=targets, clock=clock or SystemClock())
@@ -62,6 +73,8 @@ class Engine:
 
     def reload(self, config: Config) -> None:
         """Swap in a new config (SIGHUP). Targets are re-bound; the store stays."""
+        from syndicator.targets import bind_targets
+
         targets = bind_targets(config, cache_for=lambda name: self.store.cache(f"{name}:"))
         for bound in self.targets.values():
             bound.close()

@@ -27,21 +27,22 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(store_url: str, user_agent: str) -> None:
-    from sqlalchemy import create_engine
-
     from syndicator.sources.fetch import make_session
+    from syndicator.store.sql import open_sqlite
 
-    kwargs: dict[str, Any] = {}
-    if store_url.startswith("sqlite"):
-        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
-    _worker["db"] = create_engine(store_url, **kwargs)
+    store: Any = open_sqlite(store_url)
+    if store is None:
+        from syndicator.store import Store
+
+        store = Store(store_url)
+    _worker["store"] = store
     _worker["session"] = make_session(user_agent, pool_size=4)
 
 
 def _known(keys: Any) -> set[str]:
     from syndicator.store.articles import known_keys
 
-    with _worker["db"].connect() as connection:
+    with _worker["store"].read() as connection:
         return set(known_keys(connection, keys))
 
 

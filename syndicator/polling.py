@@ -1,6 +1,11 @@
 """Polling: fetch the due sources concurrently, record each article once, keep each
 source's poll state (validators for conditional GET, backoff after failures), and hand
-the new articles to the pipeline for planning."""
+the new articles to the pipeline for planning.
+
+A round needs only the config, the store's plain-SQL functions, a clock and an HTTP
+session (a ``Poller``). The full ``Engine`` (SQLAlchemy, bound targets and their
+adapters) is asked for only when something must be planned, so ``syndicator poll``
+over feeds with nothing new, or with no target, never loads it."""
 
 from __future__ import annotations
 
@@ -9,18 +14,20 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from syndicator.config import SourceConfig, backfill_count
-from syndicator.engine import Engine
+from syndicator.clock import Clock
+from syndicator.config import Config, SourceConfig, backfill_count
 from syndicator.errors import SourceError
 from syndicator.hostpool import host_of, run_per_host
 from syndicator.models import Article
 from syndicator.parsepool import ParsePool
-from syndicator.pipeline import plan_deliveries, plan_updates
 from syndicator.store import articles as article_store
 from syndicator.store import polls
 from syndicator.store.articles import Recorded
+
+if TYPE_CHECKING:
+    from syndicator.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +41,25 @@ BATCH_ARTICLES = 1000  # articles per transaction: bounds what a round holds in 
 
 
 @dataclass
+class Poller:
+    """What a poll round works with. ``store`` has ``begin()`` (a write transaction)
+    and ``read()``, each giving a connection the plain-SQL store functions accept;
+    ``engine`` returns the full Engine, opened the first time planning needs it."""
+
+    config: Config
+    store: Any
+    clock: Clock
+    session: Any
+    engine: Callable[[], Engine]
+
+
+def poller_of(engine: Engine | Poller) -> Poller:
+    if isinstance(engine, Poller):
+        return engine
+    return Poller(engine.config, engine.store, engine.clock, engine.session, lambda: engine)
+
+
+@dataclass
 class PollSummary:
     polled: int = 0
     not_modified: int = 0
@@ -44,7 +70,7 @@ class PollSummary:
     dead: list[str] = field(default_factory=list)  # sources failing for DEAD_AFTER or more
 
 
-def source_spec(engine: Engine, source: SourceConfig, *, first_poll: bool = False) -> Any:
+def source_spec(engine: Engine | Poller, source: SourceConfig, *, first_poll: bool = False) -> Any:
     """How ``poll_source`` should read ``source``. On a first poll only the items a
     backfill may post are cleaned in full; the baseline is recorded cheaply."""
     from syndicator.sources.extract import Selectors
@@ -74,9 +100,9 @@ def source_spec(engine: Engine, source: SourceConfig, *, first_poll: bool = Fals
     )
 
 
-def due_sources(engine: Engine, *, force: bool = False) -> list[SourceConfig]:
+def due_sources(engine: Engine | Poller, *, force: bool = False) -> list[SourceConfig]:
     """Enabled sources whose next poll time has come; a never-polled source is due."""
-    with engine.store.begin() as connection:
+    with engine.store.read() as connection:
         states = polls.load_all(connection)
     now = engine.clock.now()
     due = []
@@ -90,7 +116,7 @@ def due_sources(engine: Engine, *, force: bool = False) -> list[SourceConfig]:
 
 
 def poll(
-    engine: Engine,
+    engine: Engine | Poller,
     sources: Sequence[SourceConfig] | None = None,
     *,
     force: bool = False,
@@ -102,11 +128,12 @@ def poll(
     (``[fetch] per_host``); results are consumed as they finish and written in
     batches, one transaction per batch, so memory stays bounded and a round of
     a thousand 304s costs a handful of statements."""
+    engine = poller_of(engine)
     chosen = list(sources) if sources is not None else due_sources(engine, force=force)
     summary = PollSummary()
     if not chosen:
         return summary
-    with engine.store.begin() as connection:
+    with engine.store.read() as connection:
         states = polls.load_all(connection)
     fetch = engine.config.fetch
     batch = _Batch(engine, summary, on_new)
@@ -154,7 +181,7 @@ class _Batch:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Poller,
         summary: PollSummary,
         on_new: Callable[[Article], None] | None,
     ) -> None:
@@ -252,8 +279,14 @@ class _Batch:
                     " (baseline)" if first_poll else "",
                 )
             self.summary.new_articles += len(fresh)
-            self.summary.deliveries += plan_deliveries(engine, source, fresh, first_poll=first_poll)
-            self.summary.deliveries += plan_updates(engine, source, changed)
+            if (fresh or changed) and engine.config.targets_for(source.name):
+                from syndicator.pipeline import plan_deliveries, plan_updates
+
+                full = engine.engine()
+                self.summary.deliveries += plan_deliveries(
+                    full, source, fresh, first_poll=first_poll
+                )
+                self.summary.deliveries += plan_updates(full, source, changed)
 
 
 def _edits(
@@ -289,7 +322,7 @@ def _edits(
     return edits
 
 
-def _plan_mark(engine: Engine, source: SourceConfig, state: polls.SourceState) -> str | None:
+def _plan_mark(engine: Poller, source: SourceConfig, state: polls.SourceState) -> str | None:
     """What a new article of ``source`` still needs: planning after a first poll
     ("first"), after a later one ("next"), or nothing when no target takes it."""
     if not engine.config.targets_for(source.name):
@@ -298,13 +331,13 @@ def _plan_mark(engine: Engine, source: SourceConfig, state: polls.SourceState) -
 
 
 def _fetch_source(
-    engine: Engine, source: SourceConfig, state: polls.SourceState | None, parsers: ParsePool
+    engine: Poller, source: SourceConfig, state: polls.SourceState | None, parsers: ParsePool
 ) -> Any:
     """The GET in this thread; the parse here or, in a big round, in a worker process."""
     from syndicator.sources.poll import fetch_source
 
     def is_known(keys: Sequence[str]) -> set[str]:
-        with engine.store.engine.connect() as connection:
+        with engine.store.read() as connection:
             return set(article_store.known_keys(connection, keys))
 
     first_poll = state is None or state.baselined_at is None
@@ -321,7 +354,7 @@ def _fetch_source(
 
 
 def _next_poll(
-    engine: Engine, source: SourceConfig, now: datetime, *, at_least: float | None
+    engine: Poller, source: SourceConfig, now: datetime, *, at_least: float | None
 ) -> datetime:
     every = source.every
     jitter = engine.config.service.jitter.total_seconds()
@@ -332,7 +365,7 @@ def _next_poll(
 
 
 def _failure_state(
-    engine: Engine,
+    engine: Poller,
     source: SourceConfig,
     state: polls.SourceState,
     exc: SourceError,

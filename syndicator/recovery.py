@@ -20,13 +20,10 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
-
 from syndicator.engine import Engine
 from syndicator.models import DeliveryState, Receipt
 from syndicator.store import articles as article_store
 from syndicator.store import deliveries as store
-from syndicator.store import schema
 from syndicator.store.codec import post_from_json
 from syndicator.store.deliveries import DeliveryRow
 
@@ -125,14 +122,11 @@ def plan_interrupted(engine: Engine) -> int:
     creates the deliveries, so the set found here is exact."""
     from syndicator.pipeline import plan_deliveries
 
-    a = schema.articles
     with engine.store.begin() as connection:
-        marked = connection.execute(
-            select(a.c.id, a.c.source, a.c.plan).where(a.c.plan.is_not(None)).order_by(a.c.id)
-        ).all()
+        marked = article_store.marked(connection)
     planned = 0
-    for name, mark in sorted({(row.source, row.plan) for row in marked}):
-        mine = [row.id for row in marked if row.source == name and row.plan == mark]
+    for name, mark in sorted({(source, plan) for _, source, plan in marked}):
+        mine = [id_ for id_, source, plan in marked if source == name and plan == mark]
         try:
             source = engine.config.source(name)
         except KeyError:  # the source is gone from the config: nothing to plan for

@@ -3,47 +3,29 @@
 SQLAlchemy Core over SQLite by default, or any SQLAlchemy URL (PostgreSQL when several
 workers share the work). Modules hold plain functions that take a connection; ``Store``
 only owns the engine, so callers choose their transaction boundaries: a delivery's claim
-is committed on its own, before the network call.
+is committed on its own, before the network call. The poll's hot paths (poll states,
+recording articles) are plain SQL (``store.sql``) so a poll never imports SQLAlchemy;
+importing this package does not either: ``Store`` loads on first use.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine
-
-from syndicator.store.cache import StoreCache
-from syndicator.store.database import open_engine, safe_url
-from syndicator.store.lock import AlreadyRunning, RunLock
-
-
-class Store:
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.engine: Engine = open_engine(url)
-        #: Held while articles are recorded, so concurrent polls in this process never
-        #: insert the same article twice (one service per store covers other processes).
-        self.record_lock = threading.Lock()
-
-    @contextmanager
-    def begin(self) -> Iterator[Connection]:
-        """One transaction: committed when the block ends, rolled back on error."""
-        with self.engine.begin() as connection:
-            yield connection
-
-    def cache(self, namespace: str = "") -> StoreCache:
-        return StoreCache(self.engine, namespace)
-
-    def run_lock(self) -> RunLock:
-        return RunLock(self.engine)
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    def __repr__(self) -> str:
-        return f"Store({safe_url(self.url)!r})"
-
+if TYPE_CHECKING:
+    from syndicator.store.engine_store import Store
+    from syndicator.store.lock import AlreadyRunning
 
 __all__ = ["AlreadyRunning", "Store"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Store":
+        from syndicator.store.engine_store import Store
+
+        return Store
+    if name == "AlreadyRunning":
+        from syndicator.store.lock import AlreadyRunning
+
+        return AlreadyRunning
+    raise AttributeError(name)

@@ -3,7 +3,8 @@
 An article arrives with candidate keys (``guid:…``, ``url:…``). If any of them is
 already in ``article_keys`` it is the same article: the new keys become aliases and
 nothing new is recorded. Lookups and inserts are batched so a round over thousands of
-feed items costs a handful of queries, not one per item.
+feed items costs a handful of queries, not one per item. Plain SQL
+(``syndicator.store.sql``): this is a poll's hot path.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
-
-from syndicator.clock import to_naive_utc
 from syndicator.models import Article
-from syndicator.store import schema
 from syndicator.store.codec import article_from_json, article_to_json
+from syndicator.store.sql import CHUNK, Sql, sql_of
 
-_CHUNK = 500
+_INSERT_ARTICLE = (
+    "INSERT INTO articles (key, url, guid, title, source, published, first_seen, "
+    "updated_at, content_hash, revision, plan, data) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, 0, ?, ?)"
+)
 
 
 @dataclass(frozen=True)
@@ -45,23 +48,16 @@ def candidate_keys(article: Article) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def known_keys(connection: Connection, keys: Iterable[str]) -> dict[str, int]:
+def known_keys(connection: Any, keys: Iterable[str]) -> dict[str, int]:
     """Map each key already recorded to its article id."""
-    found: dict[str, int] = {}
-    unique = list(dict.fromkeys(keys))
-    for start in range(0, len(unique), _CHUNK):
-        chunk = unique[start : start + _CHUNK]
-        rows = connection.execute(
-            select(schema.article_keys.c.key, schema.article_keys.c.article_id).where(
-                schema.article_keys.c.key.in_(chunk)
-            )
-        )
-        found.update({key: article_id for key, article_id in rows})
-    return found
+    rows = sql_of(connection).chunked(
+        "SELECT key, article_id FROM article_keys WHERE key IN ({})", list(dict.fromkeys(keys))
+    )
+    return {key: article_id for key, article_id in rows}
 
 
 def record_articles(
-    connection: Connection,
+    connection: Any,
     articles: Sequence[Article],
     *,
     now: datetime,
@@ -73,23 +69,25 @@ def record_articles(
     hold each article's ``article_to_json`` already made elsewhere (a parse worker),
     so the single writer does not spend its time encoding. ``plans`` marks each new
     article as still to be planned (see ``schema.articles.c.plan``)."""
+    sql = sql_of(connection)
     keys_of = [candidate_keys(a) for a in articles]
-    known = known_keys(connection, (k for keys in keys_of for k in keys))
-    naive_now = to_naive_utc(now)
+    known = known_keys(sql, (k for keys in keys_of for k in keys))
+    stamp_now = sql.stamp(now)
     results: list[Recorded | None] = [None] * len(articles)
-    new_rows: list[dict[str, object]] = []
+    new_rows: list[tuple[object, ...]] = []
     new_index: list[int] = []
     batch_keys: dict[str, int] = {}  # key -> index in `articles` of its first holder
-    aliases: list[dict[str, object]] = []
+    aliases: dict[str, int] = {}  # key -> article id
     existing_ids: dict[int, int] = {}  # index -> article id
 
     for index, (article, keys) in enumerate(zip(articles, keys_of, strict=True)):
         hit = next((known[k] for k in keys if k in known), None)
         if hit is not None:
             existing_ids[index] = hit
-            aliases.extend({"key": k, "article_id": hit} for k in keys if k not in known)
             for k in keys:
-                known[k] = hit
+                if k not in known:
+                    aliases.setdefault(k, hit)
+                    known[k] = hit
             continue
         first = next((batch_keys[k] for k in keys if k in batch_keys), None)
         if first is not None:
@@ -99,38 +97,36 @@ def record_articles(
             batch_keys[k] = index
         new_index.append(index)
         new_rows.append(
-            {
-                "key": article.key,
-                "url": article.url,
-                "guid": article.guid,
-                "title": article.title,
-                "source": article.source,
-                "published": to_naive_utc(article.published),
-                "first_seen": naive_now,
-                "content_hash": article.content_hash,
-                "data": (encoded[index] if encoded else None) or article_to_json(article),
-                "plan": plans[index] if plans else None,
-            }
+            (
+                article.key,
+                article.url,
+                article.guid,
+                article.title,
+                article.source,
+                sql.stamp(article.published),
+                stamp_now,
+                article.content_hash,
+                plans[index] if plans else None,
+                (encoded[index] if encoded else None) or article_to_json(article),
+            )
         )
 
     if new_rows:
-        # One executemany, then the ids by key: RETURNING with a guaranteed row order
-        # makes SQLAlchemy send one statement per row on SQLite.
-        connection.execute(insert(schema.articles), new_rows)
-        id_of = _ids_by_key(connection, [str(row["key"]) for row in new_rows])
-        ids = [id_of[str(row["key"])] for row in new_rows]
-        for index, article_id in zip(new_index, ids, strict=True):
+        # One executemany, then the ids by key (RETURNING has no row order to rely on).
+        sql.many(_INSERT_ARTICLE, new_rows)
+        id_of = _ids_by_key(sql, [str(row[0]) for row in new_rows])
+        for index, row in zip(new_index, new_rows, strict=True):
+            article_id = id_of[str(row[0])]
             results[index] = Recorded(id=article_id, article=articles[index], is_new=True)
-            aliases.extend({"key": k, "article_id": article_id} for k in keys_of[index])
+            for k in keys_of[index]:
+                aliases.setdefault(k, article_id)
 
     if existing_ids:
-        results_existing = _compare_existing(connection, articles, existing_ids, naive_now)
-        for index, recorded in results_existing.items():
+        for index, recorded in _compare_existing(sql, articles, existing_ids, now).items():
             results[index] = recorded
 
     if aliases:
-        unique_aliases = list({a["key"]: a for a in aliases}.values())
-        connection.execute(insert(schema.article_keys), unique_aliases)
+        sql.many("INSERT INTO article_keys (key, article_id) VALUES (?, ?)", aliases.items())
 
     # Batch duplicates point at the first holder; resolve them to its real id.
     final: list[Recorded] = []
@@ -144,50 +140,38 @@ def record_articles(
     return final
 
 
-def _ids_by_key(connection: Connection, keys: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(keys), _CHUNK):
-        rows = connection.execute(
-            select(schema.articles.c.key, schema.articles.c.id).where(
-                schema.articles.c.key.in_(keys[start : start + _CHUNK])
-            )
-        )
-        found.update({key: article_id for key, article_id in rows})
-    return found
+def _ids_by_key(sql: Sql, keys: Sequence[str]) -> dict[str, int]:
+    return dict(sql.chunked("SELECT key, id FROM articles WHERE key IN ({})", keys))
 
 
 def _compare_existing(
-    connection: Connection,
+    sql: Sql,
     articles: Sequence[Article],
     existing_ids: dict[int, int],
-    naive_now: datetime | None,
+    now: datetime,
 ) -> dict[int, Recorded]:
     """Known articles: notice edits (a new title or text) and record the new revision."""
     ids = sorted(set(existing_ids.values()))
-    stored: dict[int, tuple[str, str]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        rows = connection.execute(
-            select(
-                schema.articles.c.id, schema.articles.c.content_hash, schema.articles.c.data
-            ).where(schema.articles.c.id.in_(ids[start : start + _CHUNK]))
-        )
-        stored.update({row[0]: (row[1], row[2]) for row in rows})
+    stored = {
+        row[0]: (row[1], row[2])
+        for row in sql.chunked("SELECT id, content_hash, data FROM articles WHERE id IN ({})", ids)
+    }
     out: dict[int, Recorded] = {}
     for index, article_id in existing_ids.items():
         content_hash, data = stored[article_id]
         article = articles[index]
         changed = bool(article.title) and article.content_hash != content_hash
         if changed:
-            connection.execute(
-                update(schema.articles)
-                .where(schema.articles.c.id == article_id)
-                .values(
-                    title=article.title,
-                    content_hash=article.content_hash,
-                    data=article_to_json(article),
-                    updated_at=naive_now,
-                    revision=schema.articles.c.revision + 1,
-                )
+            sql.run(
+                "UPDATE articles SET title = ?, content_hash = ?, data = ?, updated_at = ?, "
+                "revision = revision + 1 WHERE id = ?",
+                [
+                    article.title,
+                    article.content_hash,
+                    article_to_json(article),
+                    sql.stamp(now),
+                    article_id,
+                ],
             )
             out[index] = Recorded(id=article_id, article=article, is_new=False, changed=True)
         else:
@@ -195,14 +179,12 @@ def _compare_existing(
     return out
 
 
-def load_article(connection: Connection, article_id: int) -> Article | None:
-    data = connection.execute(
-        select(schema.articles.c.data).where(schema.articles.c.id == article_id)
-    ).scalar()
-    return article_from_json(data) if data else None
+def load_article(connection: Any, article_id: int) -> Article | None:
+    rows = sql_of(connection).rows("SELECT data FROM articles WHERE id = ?", [article_id])
+    return article_from_json(rows[0][0]) if rows and rows[0][0] else None
 
 
-def find_article_id(connection: Connection, url_or_key: str) -> int | None:
+def find_article_id(connection: Any, url_or_key: str) -> int | None:
     """Find an article by its URL (canonicalised), guid or stored key."""
     from syndicator.sources.keys import canonical_url
 
@@ -213,26 +195,28 @@ def find_article_id(connection: Connection, url_or_key: str) -> int | None:
     return next((found[k] for k in keys if k in found), None)
 
 
-def mark_planned(connection: Connection, article_ids: Sequence[int]) -> None:
+def mark_planned(connection: Any, article_ids: Sequence[int]) -> None:
     """The articles' deliveries exist now: clear their ``plan`` marks."""
+    sql = sql_of(connection)
     ids = list(article_ids)
-    for start in range(0, len(ids), _CHUNK):
-        connection.execute(
-            update(schema.articles)
-            .where(schema.articles.c.id.in_(ids[start : start + _CHUNK]))
-            .values(plan=None)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        sql.run(
+            f"UPDATE articles SET plan = NULL WHERE id IN ({','.join('?' * len(chunk))})", chunk
         )
 
 
-def titles(connection: Connection, article_ids: Iterable[int]) -> dict[int, str]:
+def marked(connection: Any) -> list[tuple[int, str, str]]:
+    """``(id, source, mark)`` of every article still to be planned, in recording order."""
+    rows = sql_of(connection).rows(
+        "SELECT id, source, plan FROM articles WHERE plan IS NOT NULL ORDER BY id"
+    )
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+def titles(connection: Any, article_ids: Iterable[int]) -> dict[int, str]:
     """The stored titles of these articles."""
-    ids = list(article_ids)
-    out: dict[int, str] = {}
-    for start in range(0, len(ids), _CHUNK):
-        rows = connection.execute(
-            select(schema.articles.c.id, schema.articles.c.title).where(
-                schema.articles.c.id.in_(ids[start : start + _CHUNK])
-            )
-        )
-        out.update({row[0]: row[1] for row in rows})
-    return out
+    rows = sql_of(connection).chunked(
+        "SELECT id, title FROM articles WHERE id IN ({})", list(article_ids)
+    )
+    return dict(rows)

@@ -4,8 +4,6 @@ that keeps a second service from running on the same store."""
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +75,3 @@ def safe_url(url: str) -> str:
         user = credentials.split(":", 1)[0]
         return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
     return url
-
-
-def holder_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"

@@ -1,18 +1,17 @@
 """Each source's poll state: validators for conditional GET, when to poll next, and
-how often it has failed in a row (for backoff and for reporting a dead source)."""
+how often it has failed in a row (for backoff and for reporting a dead source).
+
+Plain SQL (``syndicator.store.sql``): a poll round loads and saves every state, and
+must not pay for SQLAlchemy's import to do it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
-
-from syndicator.clock import as_utc, to_naive_utc
 from syndicator.secrets import redact
-from syndicator.store import schema
-
-s = schema.sources
+from syndicator.store.sql import Sql, sql_of
 
 
 @dataclass(frozen=True)
@@ -33,67 +32,85 @@ class SourceState:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-_TIMES = ("baselined_at", "last_polled_at", "last_success_at", "next_poll_at")
+# Column order of every statement below; ``name`` first.
+_COLUMNS = (
+    "name",
+    "url",
+    "etag",
+    "last_modified",
+    "baselined_at",
+    "last_polled_at",
+    "last_success_at",
+    "next_poll_at",
+    "failures",
+    "last_error",
+    "articles_seen",
+)
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM sources"
+_UPDATE = f"UPDATE sources SET {', '.join(f'{c} = ?' for c in _COLUMNS[1:])} WHERE name = ?"
+_INSERT = f"INSERT INTO sources ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 
 
-def load_all(connection: Connection) -> dict[str, SourceState]:
-    states = {}
-    for row in connection.execute(select(s)):
-        values = dict(row._mapping)
-        for key in _TIMES:
-            values[key] = as_utc(values[key])
-        states[values["name"]] = SourceState(**values)
-    return states
+def _state(sql: Sql, row: tuple[Any, ...]) -> SourceState:
+    (name, url, etag, last_modified, baselined, polled, success, next_poll, failures,
+     last_error, seen) = row  # fmt: skip
+    return SourceState(
+        name=name,
+        url=url,
+        etag=etag,
+        last_modified=last_modified,
+        baselined_at=sql.moment(baselined),
+        last_polled_at=sql.moment(polled),
+        last_success_at=sql.moment(success),
+        next_poll_at=sql.moment(next_poll),
+        failures=failures,
+        last_error=last_error,
+        articles_seen=seen,
+    )
 
 
-def load(connection: Connection, name: str) -> SourceState | None:
-    row = connection.execute(select(s).where(s.c.name == name)).first()
-    if row is None:
-        return None
-    values = dict(row._mapping)
-    for key in _TIMES:
-        values[key] = as_utc(values[key])
-    return SourceState(**values)
+def load_all(connection: Any) -> dict[str, SourceState]:
+    sql = sql_of(connection)
+    return {row[0]: _state(sql, row) for row in sql.rows(_SELECT)}
 
 
-def _columns(state: SourceState) -> dict[str, object]:
-    """A state as the table's column values (names excluded)."""
-    values: dict[str, object] = {
-        "url": state.url,
-        "etag": state.etag,
-        "last_modified": state.last_modified,
-        "failures": state.failures,
-        "last_error": redact(state.last_error) if state.last_error else None,
-        "articles_seen": state.articles_seen,
-    }
-    for key in _TIMES:
-        values[key] = to_naive_utc(getattr(state, key))
-    return values
+def load(connection: Any, name: str) -> SourceState | None:
+    sql = sql_of(connection)
+    rows = sql.rows(f"{_SELECT} WHERE name = ?", [name])
+    return _state(sql, rows[0]) if rows else None
 
 
-def save(connection: Connection, state: SourceState) -> None:
-    values = _columns(state)
-    updated = connection.execute(update(s).where(s.c.name == state.name).values(**values))
-    if updated.rowcount == 0:
-        connection.execute(insert(s).values(name=state.name, **values))
+def _values(sql: Sql, state: SourceState) -> list[Any]:
+    """A state's column values after ``name``, in ``_COLUMNS`` order."""
+    return [
+        state.url,
+        state.etag,
+        state.last_modified,
+        sql.stamp(state.baselined_at),
+        sql.stamp(state.last_polled_at),
+        sql.stamp(state.last_success_at),
+        sql.stamp(state.next_poll_at),
+        state.failures,
+        redact(state.last_error) if state.last_error else None,
+        state.articles_seen,
+    ]
 
 
-def save_many(connection: Connection, states: list[SourceState]) -> None:
+def save(connection: Any, state: SourceState) -> None:
+    save_many(connection, [state])
+
+
+def save_many(connection: Any, states: list[SourceState]) -> None:
     """Save many sources' states with one UPDATE batch and one INSERT batch: a round
     over a thousand sources must not cost a thousand statements."""
     if not states:
         return
-    rows = [{"b_name": state.name, **_columns(state)} for state in states]
+    sql = sql_of(connection)
     names = [state.name for state in states]
-    existing: set[str] = set()
-    for start in range(0, len(names), 500):
-        chunk = names[start : start + 500]
-        existing.update(connection.execute(select(s.c.name).where(s.c.name.in_(chunk))).scalars())
-    old = [row for row in rows if row["b_name"] in existing]
-    new = [{**row, "name": row["b_name"]} for row in rows if row["b_name"] not in existing]
+    existing = {row[0] for row in sql.chunked("SELECT name FROM sources WHERE name IN ({})", names)}
+    old = [[*_values(sql, s), s.name] for s in states if s.name in existing]
+    new = [[s.name, *_values(sql, s)] for s in states if s.name not in existing]
     if old:
-        connection.execute(update(s).where(s.c.name == bindparam("b_name")), old)
+        sql.many(_UPDATE, old)
     if new:
-        connection.execute(
-            insert(s), [{k: v for k, v in row.items() if k != "b_name"} for row in new]
-        )
+        sql.many(_INSERT, new)

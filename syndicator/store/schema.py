@@ -28,6 +28,8 @@ from sqlalchemy import (
     text,
 )
 
+from syndicator.store.sql import SCHEMA_VERSION
+
 metadata = MetaData()
 
 meta = Table(
@@ -174,7 +176,7 @@ def _add_plan_column_v3(connection: Connection) -> None:
 
 # MIGRATIONS[n] upgrades a store at schema version n to n + 1 (0 = empty database).
 MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _create_v2, _add_plan_column_v3]
-SCHEMA_VERSION = len(MIGRATIONS)
+assert len(MIGRATIONS) == SCHEMA_VERSION, "store.sql.SCHEMA_VERSION must name the last migration"
 
 
 def current_version(connection: Connection) -> int:

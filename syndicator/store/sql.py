@@ -1,0 +1,199 @@
+"""Plain SQL on a DB-API connection, for the store's hot paths.
+
+Why not SQLAlchemy here: importing it costs a ``syndicator poll`` process more
+(0.3-0.6 s) than a whole round of a thousand unchanged feeds, and the statements a
+poll needs (look up keys, insert articles, save poll states) are a handful of
+fixed strings. Those functions take a ``Sql``: a DB-API connection and its
+dialect. ``sql_of`` also wraps a SQLAlchemy ``Connection`` (its driver connection,
+inside the same transaction), so the rest of the store and its callers keep
+passing what they have. Statements use ``?`` placeholders; PostgreSQL's driver
+gets ``%s``.
+
+``open_sqlite`` opens a SQLite post log directly with ``sqlite3``; a store whose
+schema is not current (new, or written by an older syndicator) is first brought up
+to date by ``database.migrate``, the one place that creates tables.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SCHEMA_VERSION", "SQLiteStore", "Sql", "open_sqlite", "sql_of"]
+
+# The schema version this syndicator writes (``schema.MIGRATIONS`` has one step per
+# version; schema.py checks the two agree).
+SCHEMA_VERSION = 3
+CHUNK = 500  # values per IN (...) list: well under SQLite's and PostgreSQL's limits
+
+
+class Sql:
+    """A DB-API connection inside a transaction someone else commits."""
+
+    __slots__ = ("_raw", "sqlite")
+
+    def __init__(self, raw: Any, dialect: str) -> None:
+        self._raw = raw
+        self.sqlite = dialect == "sqlite"
+
+    def _text(self, statement: str) -> str:
+        return statement if self.sqlite else statement.replace("?", "%s")
+
+    def rows(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cursor = self._raw.cursor()
+        try:
+            cursor.execute(self._text(statement), tuple(params))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def run(self, statement: str, params: Sequence[Any] = ()) -> int:
+        """Execute one statement; return the rows it changed."""
+        cursor = self._raw.cursor()
+        try:
+            cursor.execute(self._text(statement), tuple(params))
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def many(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+        cursor = self._raw.cursor()
+        try:
+            cursor.executemany(self._text(statement), [tuple(row) for row in rows])
+        finally:
+            cursor.close()
+
+    def chunked(
+        self, statement: str, values: Sequence[Any], params: Sequence[Any] = ()
+    ) -> Iterator[tuple[Any, ...]]:
+        """Rows of ``statement`` whose ``(?)`` list (written ``IN ({})``) takes
+        ``values`` in chunks; ``params`` come after the list."""
+        for start in range(0, len(values), CHUNK):
+            chunk = values[start : start + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            yield from self.rows(statement.format(marks), [*chunk, *params])
+
+    def stamp(self, moment: datetime | None) -> Any:
+        """A datetime as the store keeps it: naive UTC; on SQLite the text SQLAlchemy
+        writes (``YYYY-MM-DD HH:MM:SS.ffffff``), so either side reads the other's."""
+        if moment is None:
+            return None
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        return moment.isoformat(" ", "microseconds") if self.sqlite else moment
+
+    @staticmethod
+    def moment(value: Any) -> datetime | None:
+        """A stored datetime back as an aware UTC datetime."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def sql_of(connection: Sql | Any) -> Sql:
+    """``connection`` as a ``Sql``: itself, or a SQLAlchemy Connection's driver
+    connection (same transaction)."""
+    if isinstance(connection, Sql):
+        return connection
+    return Sql(connection.connection.driver_connection, connection.dialect.name)
+
+
+class SQLiteStore:
+    """A SQLite post log opened with ``sqlite3`` alone: what a poll needs, no more.
+
+    ``begin()`` is one write transaction (``BEGIN IMMEDIATE``, so two writers wait
+    for each other instead of failing at commit); ``read()`` a snapshot for
+    lookups. One connection per thread, as sqlite3 wants."""
+
+    def __init__(self, path: str, url: str) -> None:
+        self.path, self.url = path, url
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _connection(self) -> sqlite3.Connection:
+        raw: sqlite3.Connection | None = getattr(self._local, "raw", None)
+        if raw is None:
+            raw = connect_sqlite(self.path)
+            self._local.raw = raw
+            with self._lock:
+                self._all.append(raw)
+        return raw
+
+    @contextmanager
+    def begin(self) -> Iterator[Sql]:
+        raw = self._connection()
+        raw.execute("BEGIN IMMEDIATE")
+        try:
+            yield Sql(raw, "sqlite")
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+        raw.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[Sql]:
+        raw = self._connection()
+        raw.execute("BEGIN")
+        try:
+            yield Sql(raw, "sqlite")
+        finally:
+            raw.execute("ROLLBACK")
+
+    def close(self) -> None:
+        with self._lock:
+            connections, self._all = self._all, []
+        for raw in connections:
+            raw.close()
+
+
+def connect_sqlite(path: str) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), with the same
+    pragmas as the SQLAlchemy engine's."""
+    raw = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute("PRAGMA synchronous=NORMAL")
+    raw.execute("PRAGMA foreign_keys=ON")
+    return raw
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file of a ``sqlite:///PATH`` URL; None for anything else (and for memory)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == "sqlite:///:memory:" or "?" in url:
+        return None
+    return url[len(prefix) :]
+
+
+def schema_version(path: str) -> int:
+    """The store's schema version; 0 when it has no ``meta`` table (or no file)."""
+    if not Path(path).exists():
+        return 0
+    raw = sqlite3.connect(path, timeout=30)
+    try:
+        row = raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.OperationalError:  # no meta table yet
+        return 0
+    finally:
+        raw.close()
+    return int(row[0]) if row else 0
+
+
+def open_sqlite(url: str) -> SQLiteStore | None:
+    """The store at ``url`` opened with sqlite3, migrated first when needed; None when
+    ``url`` is not a SQLite file (the caller uses the SQLAlchemy store then)."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    if schema_version(path) != SCHEMA_VERSION:
+        from syndicator.store.database import open_engine
+
+        open_engine(url).dispose()  # creates or migrates; refuses a newer schema
+    return SQLiteStore(path, url)
