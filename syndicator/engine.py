@@ -47,7 +47,7 @@ class Engine:
 
     @property
     def session(self) -> Any:
-        """One requests.Session for every source fetch (connection reuse)."""
+        """One ``HttpSession`` for every source fetch (keep-alive connection reuse)."""
         if self._session is None:
             from syndicator.sources.fetch import make_session
 

@@ -1,160 +1,192 @@
-"""A lean HTTP/1.1 client for polling: keep-alive connections on ``http.client``.
+"""A lean HTTP/1.1 client for polling: keep-alive connections, responses read by ``wire``.
 
 Why not ``requests`` for this one job: a poll round is mostly conditional GETs
-answered 304, and ``requests`` spends about a millisecond of CPU on each
-(hooks, adapters, cookie jars, a timer thread per deadline) where the exchange
-itself costs a tenth of that; at a thousand feeds per round that is the round.
-This client keeps idle connections per (scheme, host, port) for reuse by any
-thread, and one watchdog thread enforces every request's overall deadline by
-shutting its socket down, so a server dripping one byte at a time is cut off
-without a thread per request. ``fetch`` uses it for sessions made by
-``make_session`` when no proxy is configured; everything else goes through
-``requests``.
+answered 304, and ``requests`` spends about a millisecond of CPU on each (hooks,
+adapters, cookie jars, a timer thread per deadline) and ``http.client`` a few
+hundred microseconds (``email`` header parsing, a buffered file per response)
+where the exchange itself costs a few tens. This client sends one prepared
+request with one ``sendall``, reads the answer with ``wire``, and keeps idle
+connections per (scheme, host, port) for reuse by any thread. It does not speak
+to proxies: ``fetch`` sends everything through ``requests`` when the environment
+configures one.
 """
 
 from __future__ import annotations
 
-import contextlib
-import heapq
-import http.client
-import itertools
+import functools
 import os
 import socket
 import ssl
 import threading
 import time
-from typing import Any
+from typing import NamedTuple
+from urllib.parse import quote, urlsplit
 
-__all__ = ["RETRYABLE", "LiteClient", "proxies_configured"]
+from syndicator.sources.wire import Closed, DeadlineExceeded, Head, Wire, read_head
 
-_PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy")
-RETRYABLE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+__all__ = ["IDLE_MAX", "Key", "LiteClient", "Target", "proxies_configured", "target_of"]
+
+_PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+IDLE_MAX = 60.0  # seconds an idle connection is trusted to still be open
+MAX_IDLE = 256  # idle connections kept over all hosts (each holds a file descriptor)
+_SAFE = "!#$%&'()*+,/:;=?@[]~"  # what stays as it is when a path is percent-encoded
+
+Key = tuple[str, str, int]
 
 
 def proxies_configured() -> bool:
     """Proxies come from the environment (as requests reads them); the lite client
     does not speak to proxies, so their presence sends fetches through requests."""
-    return any(os.environ.get(v) or os.environ.get(v.upper()) for v in _PROXY_VARS)
+    environ = os.environ
+    return any(environ.get(name) for name in _PROXY_VARS)
 
 
-class _Watchdog:
-    """One thread for every deadline: a heap of (ends_at, socket) entries."""
+class Target(NamedTuple):
+    """Where a URL's request goes and how its request starts."""
 
-    def __init__(self) -> None:
-        self._heap: list[tuple[float, int]] = []
-        self._live: dict[int, socket.socket] = {}
-        self._ids = itertools.count()
-        self._wake = threading.Condition()
-        self._thread: threading.Thread | None = None
-
-    def watch(self, sock: socket.socket, ends_at: float) -> int:
-        token = next(self._ids)
-        with self._wake:
-            self._live[token] = sock
-            heapq.heappush(self._heap, (ends_at, token))
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="fetch-deadlines", daemon=True
-                )
-                self._thread.start()
-            elif self._heap[0][1] == token:
-                self._wake.notify()
-        return token
-
-    def unwatch(self, token: int) -> None:
-        with self._wake:
-            self._live.pop(token, None)
-
-    def _run(self) -> None:
-        with self._wake:
-            while True:
-                while self._heap and self._heap[0][1] not in self._live:
-                    heapq.heappop(self._heap)  # finished in time
-                if not self._heap:
-                    self._wake.wait()
-                    continue
-                ends_at, token = self._heap[0]
-                delay = ends_at - time.monotonic()
-                if delay > 0:
-                    self._wake.wait(delay)
-                    continue
-                heapq.heappop(self._heap)
-                sock = self._live.pop(token)
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked read at once
+    key: Key  # (scheme, host, port)
+    start: str  # request line and Host header, CRLF-terminated
 
 
-_watchdog = _Watchdog()
-_tls: ssl.SSLContext | None = None
+@functools.lru_cache(maxsize=4096)
+def target_of(url: str) -> Target:
+    """Parse ``url`` once per URL (polls ask for the same URLs every round). A path
+    with spaces, control or non-ASCII characters is percent-encoded, as requests
+    does, and a non-ASCII host name is sent in its IDNA form. Raises ValueError."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError("only http:// and https:// URLs can be fetched")
+    host = parts.hostname
+    if not host:
+        raise ValueError("no host in the URL")
+    if not host.isascii():
+        host = host.encode("idna").decode("ascii")
+    port = parts.port or (443 if scheme == "https" else 80)
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    if not path.isascii() or any(c <= " " or c == "\x7f" for c in path):
+        path = quote(path, safe=_SAFE)
+    host_header = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        host_header += f":{parts.port}"
+    return Target((scheme, host, port), f"GET {path} HTTP/1.1\r\nHost: {host_header}\r\n")
+
+
+_contexts: dict[str | None, ssl.SSLContext] = {}
 
 
 def _tls_context() -> ssl.SSLContext:
-    global _tls
-    if _tls is None:
-        try:
-            import certifi
+    """Certificates as requests verifies them: the bundle named by
+    REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE, else certifi's."""
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
+    context = _contexts.get(bundle)
+    if context is None:
+        cafile = bundle
+        if cafile is None:
+            try:
+                import certifi
 
-            _tls = ssl.create_default_context(cafile=certifi.where())
-        except ImportError:  # pragma: no cover - certifi comes with requests
-            _tls = ssl.create_default_context()
-    return _tls
+                cafile = certifi.where()
+            except ImportError:  # pragma: no cover - certifi comes with requests
+                cafile = None
+        context = ssl.create_default_context(cafile=cafile)
+        context.set_alpn_protocols(["http/1.1"])
+        _contexts[bundle] = context
+    return context
 
 
 class LiteClient:
-    """Idle keep-alive connections, shared by threads; at most ``keep`` per host."""
+    """Idle keep-alive connections shared by threads: at most ``keep`` per host
+    and ``MAX_IDLE`` in all, none older than ``IDLE_MAX`` seconds."""
 
     def __init__(self, keep: int = 64) -> None:
         self.keep = keep
-        self._idle: dict[tuple[str, str, int], list[http.client.HTTPConnection]] = {}
+        self._idle: dict[Key, list[Wire]] = {}
+        self._count = 0
         self._lock = threading.Lock()
 
-    def connection(
-        self, scheme: str, host: str, port: int, timeout: float
-    ) -> tuple[http.client.HTTPConnection, bool]:
-        """An idle connection (reused=True) or a new one, with ``timeout`` per socket op."""
-        with self._lock:
-            idle = self._idle.get((scheme, host, port))
-            conn = idle.pop() if idle else None
-        if conn is not None:
-            conn.timeout = timeout
-            if conn.sock is not None:
-                conn.sock.settimeout(timeout)
-            return conn, True
-        if scheme == "https":
-            return http.client.HTTPSConnection(
-                host, port, timeout=timeout, context=_tls_context()
-            ), False
-        return http.client.HTTPConnection(host, port, timeout=timeout), False
+    def send(
+        self, target: Target, request: bytes, timeout: float, ends_at: float
+    ) -> tuple[Wire, Head]:
+        """Send ``request`` and read the response head. A kept-alive connection the
+        server has closed meanwhile is replaced once by a new one (a GET may be
+        repeated). The caller reads the body and hands the wire to ``release``
+        (or closes it)."""
+        wire = self._take(target.key)
+        if wire is not None:
+            try:
+                wire.arm(timeout, ends_at)
+                wire.send(request)
+                return wire, read_head(wire)
+            except (Closed, BrokenPipeError, ConnectionResetError):
+                wire.close()  # stale: try once more on a new connection
+            except BaseException:
+                wire.close()
+                raise
+        wire = self._open(target.key, timeout, ends_at)
+        try:
+            wire.arm(timeout, ends_at)
+            wire.send(request)
+            return wire, read_head(wire)
+        except BaseException:
+            wire.close()
+            raise
 
-    def release(self, scheme: str, host: str, port: int, conn: http.client.HTTPConnection) -> None:
-        """Keep a connection whose response was read to the end, for the next request."""
+    def _take(self, key: Key) -> Wire | None:
+        stale = []
+        found = None
+        now = time.monotonic()
         with self._lock:
-            idle = self._idle.setdefault((scheme, host, port), [])
-            if len(idle) < self.keep:
-                idle.append(conn)
+            idle = self._idle.get(key)
+            while idle:
+                wire = idle.pop()
+                self._count -= 1
+                if now - wire.idle_since < IDLE_MAX:
+                    found = wire
+                    break
+                stale.append(wire)
+        for wire in stale:
+            wire.close()
+        return found
+
+    @staticmethod
+    def _open(key: Key, timeout: float, ends_at: float) -> Wire:
+        scheme, host, port = key
+        remaining = ends_at - time.monotonic()
+        if remaining <= 0:
+            raise DeadlineExceeded("deadline exceeded")
+        sock = socket.create_connection((host, port), timeout=min(timeout, remaining))
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if scheme == "https":
+                # the handshake as a whole is bounded by the socket timeout
+                sock = _tls_context().wrap_socket(sock, server_hostname=host)
+        except BaseException:
+            sock.close()
+            raise
+        return Wire(sock)
+
+    def release(self, key: Key, wire: Wire) -> None:
+        """Keep a connection whose response was read to the end, for the next request."""
+        if wire.buf:  # bytes beyond the response: the connection is out of step
+            wire.close()
+            return
+        wire.idle_since = time.monotonic()
+        with self._lock:
+            idle = self._idle.get(key)
+            if idle is None:
+                idle = self._idle[key] = []
+            if len(idle) < self.keep and self._count < MAX_IDLE:
+                idle.append(wire)
+                self._count += 1
                 return
-        conn.close()
+        wire.close()
 
     def close(self) -> None:
         with self._lock:
-            pools, self._idle = list(self._idle.values()), {}
+            pools, self._idle, self._count = list(self._idle.values()), {}, 0
         for idle in pools:
-            for conn in idle:
-                conn.close()
-
-    @staticmethod
-    def watch(conn: http.client.HTTPConnection, ends_at: float) -> int | None:
-        """Put the connection's socket under the deadline (after connect)."""
-        sock: Any = conn.sock
-        if sock is None:
-            return None
-        if time.monotonic() >= ends_at:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            return None
-        return _watchdog.watch(sock, ends_at)
-
-    @staticmethod
-    def unwatch(token: int | None) -> None:
-        if token is not None:
-            _watchdog.unwatch(token)
+            for wire in idle:
+                wire.close()

@@ -15,14 +15,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-import requests
-
 from syndicator.errors import ExtractionError, SourceError
 from syndicator.models import Article
 from syndicator.sources.entries import FeedEntry, entry_to_article, to_text
 from syndicator.sources.extract import Selectors, extract_article
 from syndicator.sources.feeds import parse_entries
 from syndicator.sources.fetch import FetchResult, fetch
+from syndicator.sources.http_session import HttpSession
 from syndicator.sources.keys import url_key
 from syndicator.sources.listpage import ListedLink, parse_list_page
 
@@ -94,7 +93,7 @@ def _nothing_known(keys: Sequence[str]) -> set[str]:
     return set()
 
 
-def _fetch_page(spec: SourceSpec, session: requests.Session, url: str) -> Article:
+def _fetch_page(spec: SourceSpec, session: HttpSession, url: str) -> Article:
     result = fetch(
         session,
         url,
@@ -113,9 +112,7 @@ def _fetch_page(spec: SourceSpec, session: requests.Session, url: str) -> Articl
     )
 
 
-def _fetch_pages(
-    spec: SourceSpec, session: requests.Session, urls: list[str]
-) -> list[Article | str]:
+def _fetch_pages(spec: SourceSpec, session: HttpSession, urls: list[str]) -> list[Article | str]:
     """Each page as an Article, or a message saying why it could not be read."""
 
     def one(url: str) -> Article | str:
@@ -156,7 +153,7 @@ def _wants_page(spec: SourceSpec, entry: FeedEntry, article: Article) -> bool:
 
 
 def _poll_feed(
-    spec: SourceSpec, session: requests.Session, result: FetchResult, is_known: KnownKeys
+    spec: SourceSpec, session: HttpSession, result: FetchResult, is_known: KnownKeys
 ) -> tuple[list[Article], list[str], list[SeenAgain]]:
     entries = parse_entries(
         result.body, url=result.url, source=spec.name, content_type=result.content_type
@@ -195,7 +192,7 @@ def _poll_feed(
 
 
 def _poll_list(
-    spec: SourceSpec, session: requests.Session, result: FetchResult, is_known: KnownKeys
+    spec: SourceSpec, session: HttpSession, result: FetchResult, is_known: KnownKeys
 ) -> tuple[list[Article], list[str]]:
     try:
         links = parse_list_page(
@@ -233,7 +230,7 @@ def _poll_list(
 
 
 def fetch_source(
-    spec: SourceSpec, session: requests.Session, *, etag: str | None, last_modified: str | None
+    spec: SourceSpec, session: HttpSession, *, etag: str | None, last_modified: str | None
 ) -> FetchResult:
     """The conditional GET of a poll (the network half of ``poll_source``)."""
     return fetch(
@@ -250,7 +247,7 @@ def fetch_source(
 
 def complete_poll(
     spec: SourceSpec,
-    session: requests.Session,
+    session: HttpSession,
     result: FetchResult,
     is_known: KnownKeys = _nothing_known,
 ) -> PollResult:
@@ -275,7 +272,7 @@ def complete_poll(
 
 def poll_source(
     spec: SourceSpec,
-    session: requests.Session,
+    session: HttpSession,
     *,
     etag: str | None,
     last_modified: str | None,
@@ -290,7 +287,7 @@ def poll_source(
 
 def extract_one(
     url: str,
-    session: requests.Session,
+    session: HttpSession,
     selectors: Selectors | None = None,
     timezone: str = "UTC",
 ) -> Article:

@@ -14,7 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import requests
+
+from syndicator.sources.http_session import HttpSession
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -103,7 +104,7 @@ def http_server() -> Iterator[LocalServer]:
 
 
 @pytest.fixture
-def session() -> Iterator[requests.Session]:
+def session() -> Iterator[HttpSession]:
     from syndicator.sources.fetch import make_session
 
     s = make_session("syndicator-tests/0.1 (+https://example.invalid/tests)")

@@ -10,17 +10,17 @@ import time
 from http.server import BaseHTTPRequestHandler
 
 import pytest
-import requests
 
 from syndicator.errors import SourceError
 from syndicator.sources.encoding import decode_body
 from syndicator.sources.fetch import fetch, parse_retry_after
+from syndicator.sources.http_session import HttpSession
 
 from .conftest import LocalServer
 
 
 def test_second_fetch_with_stored_etag_gets_304_without_body(
-    http_server: LocalServer, session: requests.Session
+    http_server: LocalServer, session: HttpSession
 ) -> None:
     def conditional(request: BaseHTTPRequestHandler) -> None:
         if request.headers.get("If-None-Match") == '"v1"':
@@ -53,14 +53,14 @@ def test_second_fetch_with_stored_etag_gets_304_without_body(
 
 
 def test_requests_carry_the_configured_user_agent(
-    http_server: LocalServer, session: requests.Session
+    http_server: LocalServer, session: HttpSession
 ) -> None:
     url = http_server.serve("/ua", b"ok")
     fetch(session, url)
     assert http_server.requests_to("/ua")[0].headers["User-Agent"].startswith("syndicator-tests/")
 
 
-def test_gzip_body_is_inflated(http_server: LocalServer, session: requests.Session) -> None:
+def test_gzip_body_is_inflated(http_server: LocalServer, session: HttpSession) -> None:
     text = "北京理工大学 news " * 1000
     url = http_server.serve(
         "/page", gzip.compress(text.encode()), headers={"Content-Encoding": "gzip"}
@@ -68,9 +68,7 @@ def test_gzip_body_is_inflated(http_server: LocalServer, session: requests.Sessi
     assert fetch(session, url).body.decode() == text
 
 
-def test_gzip_bomb_stops_at_the_decoded_cap(
-    http_server: LocalServer, session: requests.Session
-) -> None:
+def test_gzip_bomb_stops_at_the_decoded_cap(http_server: LocalServer, session: HttpSession) -> None:
     bomb = gzip.compress(b"\0" * 50_000_000, compresslevel=9)  # ~50 KB on the wire
     assert len(bomb) < 1_000_000
     url = http_server.serve("/bomb", bomb, headers={"Content-Encoding": "gzip"})
@@ -80,7 +78,7 @@ def test_gzip_bomb_stops_at_the_decoded_cap(
 
 
 def test_declared_length_over_the_cap_is_refused(
-    http_server: LocalServer, session: requests.Session
+    http_server: LocalServer, session: HttpSession
 ) -> None:
     url = http_server.serve("/big", b"x" * 5000)
     with pytest.raises(SourceError, match="exceeds the cap"):
@@ -103,7 +101,7 @@ def _drip(http_server: LocalServer, *, in_headers: bool) -> BaseHTTPRequestHandl
 
 @pytest.mark.parametrize("in_headers", [False, True], ids=["body", "headers"])
 def test_slow_drip_is_cut_off_at_the_deadline(
-    http_server: LocalServer, session: requests.Session, in_headers: bool
+    http_server: LocalServer, session: HttpSession, in_headers: bool
 ) -> None:
     """Each byte arrives well within the 5 s read timeout, so only the overall
     deadline can stop this exchange."""
@@ -112,7 +110,7 @@ def test_slow_drip_is_cut_off_at_the_deadline(
         fetch(session, url, timeout=5.0, deadline=1.0, source="drip")
 
 
-def test_429_raises_with_retry_after(http_server: LocalServer, session: requests.Session) -> None:
+def test_429_raises_with_retry_after(http_server: LocalServer, session: HttpSession) -> None:
     url = http_server.serve("/limited", b"slow down", status=429, headers={"Retry-After": "120"})
     with pytest.raises(SourceError, match="HTTP 429") as caught:
         fetch(session, url, source="busy")
@@ -126,13 +124,13 @@ def test_503_with_http_date_retry_after() -> None:
     assert seconds is not None and 590 <= seconds <= 600
 
 
-def test_404_names_the_source_and_url(http_server: LocalServer, session: requests.Session) -> None:
+def test_404_names_the_source_and_url(http_server: LocalServer, session: HttpSession) -> None:
     with pytest.raises(SourceError, match=r"source 'gone': HTTP 404 .*?/missing"):
         fetch(session, http_server.url("/missing"), source="gone")
 
 
 def test_redirect_is_followed_and_final_url_returned(
-    http_server: LocalServer, session: requests.Session
+    http_server: LocalServer, session: HttpSession
 ) -> None:
     http_server.serve("/old", b"", status=301, headers={"Location": "/new"})
     http_server.serve("/new", b"here", headers={"Cache-Control": "public, max-age=600"})
@@ -143,7 +141,7 @@ def test_redirect_is_followed_and_final_url_returned(
 
 
 def test_gbk_page_decodes_with_header_charset(
-    http_server: LocalServer, session: requests.Session
+    http_server: LocalServer, session: HttpSession
 ) -> None:
     text = "<html><body><p>北京理工大学研究生国际交流创新高</p></body></html>"
     url = http_server.serve(
@@ -161,6 +159,6 @@ def test_gb2312_meta_charset_is_honoured_without_header() -> None:
     assert decode_body(page.encode("gbk")) == page
 
 
-def test_non_http_scheme_is_refused(session: requests.Session) -> None:
+def test_non_http_scheme_is_refused(session: HttpSession) -> None:
     with pytest.raises(SourceError, match="only http"):
         fetch(session, "file:///etc/passwd", source="local")
