@@ -50,15 +50,15 @@ def _nothing_known(keys: Any) -> set[str]:
     return set()
 
 
-def _complete_in_worker(spec: Any, result: Any, check_known: bool) -> tuple[Any, list[str]]:
-    """The poll result and each article's stored JSON, encoded here rather than by
-    the one process that writes the store."""
+def _complete_in_worker(spec: Any, result: Any, check_known: bool) -> tuple[Any, list[Any]]:
+    """The poll result and what recording needs of each article (keys, hash, JSON),
+    made here rather than by the one process that writes the store."""
     from syndicator.sources.poll import complete_poll
-    from syndicator.store.codec import article_to_json
+    from syndicator.store.articles import prepare
 
     known = _known if check_known else _nothing_known
     done = complete_poll(spec, _worker["session"], result, known)
-    return done, [article_to_json(article) for article in done.articles]
+    return done, [prepare(article) for article in done.articles]
 
 
 class ParsePool:
@@ -102,8 +102,8 @@ class ParsePool:
     def complete(
         self, spec: Any, session: Any, result: Any, is_known: Any, *, check_known: bool = True
     ) -> tuple[Any, list[str] | None]:
-        """``complete_poll``'s result and, from a worker, the articles' stored JSON
-        (else None). ``check_known=False`` skips the store lookup (a source's first
+        """``complete_poll``'s result and, from a worker, each article's
+        ``articles.prepare`` (else None). ``check_known=False`` skips the store lookup (a source's first
         poll: recording dedups against the store anyway)."""
         from syndicator.sources.poll import complete_poll
 

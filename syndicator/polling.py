@@ -36,8 +36,8 @@ DEAD_AFTER = timedelta(days=2)  # a source failing this long is reported as dead
 BATCH_SOURCES = 200  # poll states written per transaction
 # Bodies a round receives before parsing moves to worker processes: below this the
 # cost of starting them (~0.5 s of CPU each) outweighs what they save.
-PARSE_IN_PROCESSES_AFTER = 12_000_000
-BATCH_ARTICLES = 1000  # articles per transaction: bounds what a round holds in memory
+PARSE_IN_PROCESSES_AFTER = 4_000_000
+BATCH_ARTICLES = 3000  # articles per transaction: bounds what a round holds in memory
 
 
 @dataclass
@@ -169,8 +169,8 @@ def _consume(outcomes: Any, states: dict[str, polls.SourceState], batch: _Batch)
         if error is not None:
             batch.failed(source, state, error)
         else:
-            result, encoded = outcome.value
-            batch.succeeded(source, state, result, encoded)
+            result, prepared = outcome.value
+            batch.succeeded(source, state, result, prepared)
         if batch.full():
             batch.flush()
 
@@ -188,7 +188,7 @@ class _Batch:
         self.engine, self.summary, self.on_new = engine, summary, on_new
         self.states: list[polls.SourceState] = []
         self.fresh: list[tuple[SourceConfig, polls.SourceState, Any]] = []
-        self.encoded: list[str | None] = []  # stored JSON made by parse workers
+        self.prepared: list[Any] = []  # ``articles.prepare`` of each, by parse workers
         self.seen_again: list[tuple[SourceConfig, Any]] = []  # known items shown again
         self.articles = 0
 
@@ -205,7 +205,7 @@ class _Batch:
         source: SourceConfig,
         state: polls.SourceState,
         result: Any,
-        encoded: list[str] | None = None,
+        prepared: list[Any] | None = None,
     ) -> None:
         summary = self.summary
         summary.polled += 1
@@ -229,7 +229,7 @@ class _Batch:
             self.states.append(new_state)
             return
         self.fresh.append((source, state, result))
-        self.encoded.extend(encoded or [None] * len(result.articles))
+        self.prepared.extend(prepared or [None] * len(result.articles))
         self.states.append(new_state)
         self.articles += len(result.articles)
 
@@ -250,7 +250,7 @@ class _Batch:
                 for mark in [_plan_mark(engine, source, state)] * len(result.articles)
             ]
             recorded_all = article_store.record_articles(
-                connection, everything, now=now, encoded=self.encoded, plans=plans
+                connection, everything, now=now, prepared=self.prepared, plans=plans
             )
             start = 0
             for source, state, result in self.fresh:
@@ -265,7 +265,7 @@ class _Batch:
                 [again] = article_store.record_articles(connection, [edited], now=now)
                 if again.changed:
                     planned.append((source, False, [], [again]))
-        self.states, self.fresh, self.encoded, self.articles = [], [], [], 0
+        self.states, self.fresh, self.prepared, self.articles = [], [], [], 0
         self.seen_again = []
         for source, first_poll, fresh, changed in planned:
             if self.on_new is not None:

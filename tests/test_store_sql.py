@@ -157,3 +157,25 @@ def test_a_poll_with_nothing_to_plan_never_loads_sqlalchemy(
     assert done.returncode == 0, done.stderr
     assert "https://news.example.edu/1\tOne" in done.stdout
     assert "LOADED []" in done.stdout
+
+
+def _shape(url: str) -> list[tuple[str, str, str]]:
+    """Every table and index with its SQL, whitespace folded."""
+    import sqlite3
+
+    raw = sqlite3.connect(url[len("sqlite:///") :])
+    rows = raw.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL")
+    shape = sorted((kind, name, " ".join(sql.split())) for kind, name, sql in rows)
+    raw.close()
+    return shape
+
+
+def test_a_new_store_has_exactly_the_schema_the_migrations_build(tmp_path: Path) -> None:
+    plain_url = f"sqlite:///{tmp_path / 'plain.db'}"
+    migrated_url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    plain = open_sqlite(plain_url)
+    assert plain is not None
+    plain.close()
+    Store(migrated_url).close()
+    assert _shape(plain_url) == _shape(migrated_url)
+    assert len(_shape(plain_url)) > 10

@@ -36,6 +36,16 @@ class Recorded:
     changed: bool = False
 
 
+# What recording needs of an article beyond its fields: its candidate keys, its
+# content hash and its stored JSON. A parse worker computes it, so the one process
+# that writes the store spends its time writing.
+Prepared = tuple[tuple[str, ...], str, str]
+
+
+def prepare(article: Article) -> Prepared:
+    return tuple(candidate_keys(article)), article.content_hash, article_to_json(article)
+
+
 def candidate_keys(article: Article) -> list[str]:
     """Every key an article may already be recorded under, its own key first."""
     keys = [article.key]
@@ -61,16 +71,20 @@ def record_articles(
     articles: Sequence[Article],
     *,
     now: datetime,
-    encoded: Sequence[str | None] | None = None,
+    prepared: Sequence[Prepared | None] | None = None,
     plans: Sequence[str | None] | None = None,
 ) -> list[Recorded]:
     """Record what is new, alias what is known; return one ``Recorded`` per input
-    article (duplicates inside the batch collapse onto the first). ``encoded`` may
-    hold each article's ``article_to_json`` already made elsewhere (a parse worker),
-    so the single writer does not spend its time encoding. ``plans`` marks each new
-    article as still to be planned (see ``schema.articles.c.plan``)."""
+    article (duplicates inside the batch collapse onto the first). ``prepared`` may
+    hold each article's ``prepare`` already made elsewhere (a parse worker).
+    ``plans`` marks each new article as still to be planned (see
+    ``schema.articles.c.plan``)."""
     sql = sql_of(connection)
-    keys_of = [candidate_keys(a) for a in articles]
+    ready = [
+        (prepared[i] if prepared else None) or prepare(article)
+        for i, article in enumerate(articles)
+    ]
+    keys_of = [keys for keys, _, _ in ready]
     known = known_keys(sql, (k for keys in keys_of for k in keys))
     stamp_now = sql.stamp(now)
     results: list[Recorded | None] = [None] * len(articles)
@@ -105,9 +119,9 @@ def record_articles(
                 article.source,
                 sql.stamp(article.published),
                 stamp_now,
-                article.content_hash,
+                ready[index][1],
                 plans[index] if plans else None,
-                (encoded[index] if encoded else None) or article_to_json(article),
+                ready[index][2],
             )
         )
 
@@ -122,7 +136,8 @@ def record_articles(
                 aliases.setdefault(k, article_id)
 
     if existing_ids:
-        for index, recorded in _compare_existing(sql, articles, existing_ids, now).items():
+        compared = _compare_existing(sql, articles, ready, existing_ids, now)
+        for index, recorded in compared.items():
             results[index] = recorded
 
     if aliases:
@@ -147,6 +162,7 @@ def _ids_by_key(sql: Sql, keys: Sequence[str]) -> dict[str, int]:
 def _compare_existing(
     sql: Sql,
     articles: Sequence[Article],
+    ready: Sequence[Prepared],
     existing_ids: dict[int, int],
     now: datetime,
 ) -> dict[int, Recorded]:
@@ -160,18 +176,13 @@ def _compare_existing(
     for index, article_id in existing_ids.items():
         content_hash, data = stored[article_id]
         article = articles[index]
-        changed = bool(article.title) and article.content_hash != content_hash
+        _, new_hash, new_data = ready[index]
+        changed = bool(article.title) and new_hash != content_hash
         if changed:
             sql.run(
                 "UPDATE articles SET title = ?, content_hash = ?, data = ?, updated_at = ?, "
                 "revision = revision + 1 WHERE id = ?",
-                [
-                    article.title,
-                    article.content_hash,
-                    article_to_json(article),
-                    sql.stamp(now),
-                    article_id,
-                ],
+                [article.title, new_hash, new_data, sql.stamp(now), article_id],
             )
             out[index] = Recorded(id=article_id, article=article, is_new=False, changed=True)
         else:

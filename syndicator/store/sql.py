@@ -192,8 +192,33 @@ def open_sqlite(url: str) -> SQLiteStore | None:
     path = sqlite_path(url)
     if path is None:
         return None
-    if schema_version(path) != SCHEMA_VERSION:
+    if schema_version(path) != SCHEMA_VERSION and not _create(path):
         from syndicator.store.database import open_engine
 
-        open_engine(url).dispose()  # creates or migrates; refuses a newer schema
+        open_engine(url).dispose()  # migrates an older store; refuses a newer one
     return SQLiteStore(path, url)
+
+
+def _create(path: str) -> bool:
+    """Create the current schema in an empty database; False when it is not empty
+    (an older store, to be migrated)."""
+    from syndicator.store.sqlite_ddl import CREATE_SQLITE
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    raw = connect_sqlite(path)
+    try:
+        raw.execute("BEGIN IMMEDIATE")  # two first polls at once: one creates
+        tables = raw.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+        if tables.fetchone()[0]:
+            raw.execute("ROLLBACK")
+            return schema_version(path) == SCHEMA_VERSION
+        for statement in CREATE_SQLITE.split(";"):
+            if statement.strip():
+                raw.execute(statement)
+        raw.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
+        raw.execute("COMMIT")
+        return True
+    finally:
+        raw.close()
