@@ -10,48 +10,46 @@ from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
-
-from syndicator.durations import parse_duration, parse_window
+from syndicator.durations import parse_window
 from syndicator.errors import ConfigError
+from syndicator.validation import (
+    Invalid,
+    Validated,
+    extra_keys,
+    format_location,
+    from_dict,
+    rules,
+)
 
 DEFAULT_PATH = Path("config/syndicator.toml")
 ENV_VAR = "SYNDICATOR_CONFIG"
 
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class StoreConfig(_Strict):
-    url: str = "sqlite:///var/syndicator.db"
-    media: str = "var/media"
-
-
-class ServiceConfig(_Strict):
-    timezone: str = "UTC"
-    drain_every: Duration = timedelta(seconds=30)
-    jitter: Duration = timedelta(seconds=30)
-    http: str | None = None  # "127.0.0.1:9300" enables /healthz and /metrics
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        return known_zone(value)
-
-    @field_validator("http")
-    @classmethod
-    def _loopback(cls, value: str | None) -> str | None:
-        if value is not None:
-            loopback_address(value)
-        return value
+__all__ = [
+    "DEFAULT_PATH",
+    "ENV_VAR",
+    "Config",
+    "FetchConfig",
+    "FiltersConfig",
+    "SelectorsConfig",
+    "ServiceConfig",
+    "SourceConfig",
+    "StoreConfig",
+    "TargetConfig",
+    "backfill_count",
+    "default_config_path",
+    "format_location",
+    "known_zone",
+    "load_config",
+    "loopback_address",
+    "parse_config",
+    "resolve_path",
+    "resolve_sqlite_url",
+]
 
 
 def known_zone(value: str) -> str:
@@ -86,132 +84,138 @@ def loopback_address(value: str) -> tuple[str, int]:
     return host, int(port)
 
 
-class FetchConfig(_Strict):
+def backfill_count(first_run: str) -> int:
+    """``"baseline"`` -> 0, ``"backfill:N"`` -> N."""
+    if first_run == "baseline":
+        return 0
+    prefix, _, count = first_run.partition(":")
+    if prefix == "backfill" and count.isdigit():
+        return int(count)
+    raise ValueError(f"expected 'baseline' or 'backfill:N', got {first_run!r}")
+
+
+def _http_url(value: str) -> None:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
+
+
+def _re2_pattern(value: str) -> None:
+    import re2
+
+    try:
+        re2.compile(value)
+    except Exception as exc:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):  # google-re2 reports RE2's own message as bytes
+            reason = reason.decode("utf-8", "replace")
+        raise ValueError(f"not a valid regular expression (RE2 syntax): {reason}") from None
+
+
+# Every section is a frozen dataclass checked by syndicator.validation: the type hint
+# says what a key accepts, ``rules(...)`` adds bounds and a check. Constructing one
+# directly (``ServiceConfig(http=...)``) runs the same checks as loading a file.
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreConfig(Validated):
+    url: str = "sqlite:///var/syndicator.db"
+    media: str = "var/media"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceConfig(Validated):
+    timezone: str = field(default="UTC", metadata=rules(check=known_zone))
+    drain_every: timedelta = timedelta(seconds=30)
+    jitter: timedelta = timedelta(seconds=30)
+    # "127.0.0.1:9300" enables /healthz and /metrics
+    http: str | None = field(default=None, metadata=rules(check=loopback_address))
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FetchConfig(Validated):
     user_agent: str = "syndicator/0.1 (news syndication; +https://pypi.org/project/syndicator/)"
-    timeout: Duration = timedelta(seconds=10)
-    deadline: Duration = timedelta(seconds=30)
-    max_bytes: int = Field(10_000_000, gt=0)
-    max_image_bytes: int = Field(5_000_000, gt=0)
-    concurrency: int = Field(16, ge=1, le=1024)
-    per_host: int = Field(2, ge=1, le=256)
+    timeout: timedelta = timedelta(seconds=10)
+    deadline: timedelta = timedelta(seconds=30)
+    max_bytes: int = field(default=10_000_000, metadata=rules(gt=0))
+    max_image_bytes: int = field(default=5_000_000, metadata=rules(gt=0))
+    concurrency: int = field(default=16, metadata=rules(ge=1, le=1024))
+    per_host: int = field(default=2, metadata=rules(ge=1, le=256))
 
 
-class SelectorsConfig(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class SelectorsConfig(Validated):
     title: str | None = None
     date: str | None = None
     body: str | None = None
     image: str | None = None
-    remove: list[str] = []
+    remove: list[str] = field(default_factory=list)
 
 
-class SourceConfig(_Strict):
-    name: str = Field(min_length=1)
-    url: str
+@dataclass(frozen=True, kw_only=True)
+class SourceConfig(Validated):
+    name: str = field(metadata=rules(min_length=1))
+    url: str = field(metadata=rules(check=_http_url))
     kind: Literal["feed", "html"] = "feed"
-    every: Duration = timedelta(minutes=10)
+    every: timedelta = timedelta(minutes=10)
     items: str | None = None
-    link_pattern: str | None = None
-    first_run: str = "baseline"
+    link_pattern: str | None = field(default=None, metadata=rules(check=_re2_pattern))
+    first_run: str = field(default="baseline", metadata=rules(check=backfill_count))
     full_text: Literal["auto", "always", "never"] = "auto"
     timezone: str | None = None
     enabled: bool = True
-    selectors: SelectorsConfig = SelectorsConfig()
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
-        return value
-
-    @field_validator("first_run")
-    @classmethod
-    def _first_run(cls, value: str) -> str:
-        backfill_count(value)
-        return value
-
-    @field_validator("link_pattern")
-    @classmethod
-    def _pattern(cls, value: str | None) -> str | None:
-        if value is not None:
-            import re2
-
-            try:
-                re2.compile(value)
-            except Exception as exc:
-                raise ValueError(f"not a valid regular expression (RE2 syntax): {exc}") from None
-        return value
+    selectors: SelectorsConfig = field(default_factory=SelectorsConfig)
 
 
-class FiltersConfig(_Strict):
-    include: list[str] = []  # keywords; an article must contain one (title or text)
-    exclude: list[str] = []  # keywords; an article containing one is skipped
-    include_regex: list[str] = []
-    exclude_regex: list[str] = []
-    categories: list[str] = []  # an article must carry one of these categories
-    exclude_categories: list[str] = []
+@dataclass(frozen=True, kw_only=True)
+class FiltersConfig(Validated):
+    include: list[str] = field(default_factory=list)  # keywords; one must occur (title or text)
+    exclude: list[str] = field(default_factory=list)  # keywords; an article with one is skipped
+    include_regex: list[str] = field(default_factory=list, metadata=rules(check=_re2_pattern))
+    exclude_regex: list[str] = field(default_factory=list, metadata=rules(check=_re2_pattern))
+    categories: list[str] = field(default_factory=list)  # the article must carry one of these
+    exclude_categories: list[str] = field(default_factory=list)
     # Sources are chosen with the target's ``sources``; this drops some of "every source".
-    exclude_sources: list[str] = []
-
-    @field_validator("include_regex", "exclude_regex")
-    @classmethod
-    def _patterns(cls, values: list[str]) -> list[str]:
-        import re2
-
-        for value in values:
-            try:
-                re2.compile(value)
-            except Exception as exc:
-                raise ValueError(f"{value!r} is not a valid RE2 expression: {exc}") from None
-        return values
+    exclude_sources: list[str] = field(default_factory=list)
 
 
-class TargetConfig(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class TargetConfig(Validated):
     """The keys every target shares. Other keys belong to the adapter, which
-    validates them with its own ``Options`` model."""
+    validates them with its own ``Options`` model (see ``adapter_options``)."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    name: str = Field(min_length=1)
+    name: str = field(metadata=rules(min_length=1))
     adapter: str
     sources: list[str] | None = None  # None: every source
     template: str | None = None
-    hashtags: list[str] = []
-    quiet_hours: str | None = None
-    timezone: str | None = None  # for quiet_hours and max_per_day; default [service] timezone
-    min_interval: Duration = timedelta(0)
-    max_per_day: int | None = Field(None, ge=1)
-    max_age: Duration | None = None
+    hashtags: list[str] = field(default_factory=list)
+    quiet_hours: str | None = field(default=None, metadata=rules(check=parse_window))
+    # for quiet_hours and max_per_day; default [service] timezone
+    timezone: str | None = field(default=None, metadata=rules(check=known_zone))
+    min_interval: timedelta = timedelta(0)
+    max_per_day: int | None = field(default=None, metadata=rules(ge=1))
+    max_age: timedelta | None = None
     approve: bool = False
     on_update: Literal["ignore", "post"] = "ignore"
     enabled: bool = True
-    max_attempts: int = Field(8, ge=1, le=100)
-    filters: FiltersConfig = FiltersConfig()
-    secrets: dict[str, str] = {}
-
-    @field_validator("quiet_hours")
-    @classmethod
-    def _window(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_window(value)
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        return known_zone(value) if value is not None else None
+    max_attempts: int = field(default=8, metadata=rules(ge=1, le=100))
+    filters: FiltersConfig = field(default_factory=FiltersConfig)
+    secrets: dict[str, str] = field(default_factory=dict)
+    _extra: dict[str, Any] = field(default_factory=dict, metadata=extra_keys())
 
     @property
     def adapter_options(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
+        """The keys this class does not declare, for the adapter's ``Options``."""
+        return dict(self._extra)
 
 
-class Config(_Strict):
-    store: StoreConfig = StoreConfig()
-    service: ServiceConfig = ServiceConfig()
-    fetch: FetchConfig = FetchConfig.model_validate({})
-    sources: list[SourceConfig] = []
-    targets: list[TargetConfig] = []
+@dataclass(frozen=True, kw_only=True)
+class Config(Validated):
+    store: StoreConfig = field(default_factory=StoreConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    sources: list[SourceConfig] = field(default_factory=list)
+    targets: list[TargetConfig] = field(default_factory=list)
     path: Path = Path("syndicator.toml")
 
     @property
@@ -241,16 +245,6 @@ class Config(_Strict):
         return [
             t for t in self.targets if t.enabled and (t.sources is None or source_name in t.sources)
         ]
-
-
-def backfill_count(first_run: str) -> int:
-    """``"baseline"`` -> 0, ``"backfill:N"`` -> N."""
-    if first_run == "baseline":
-        return 0
-    prefix, _, count = first_run.partition(":")
-    if prefix == "backfill" and count.isdigit():
-        return int(count)
-    raise ValueError(f"expected 'baseline' or 'backfill:N', got {first_run!r}")
 
 
 def resolve_path(value: str, base_dir: Path) -> Path:
@@ -286,12 +280,11 @@ def load_config(path: Path | str | None = None) -> Config:
 
 def parse_config(raw: dict[str, Any], *, path: Path) -> Config:
     """Validate a parsed TOML document, including each target's adapter options."""
-    problems: list[str] = []
     try:
-        config = Config.model_validate({**raw, "path": path})
-    except ValidationError as exc:
+        config = from_dict(Config, {**raw, "path": path})
+    except Invalid as exc:
         raise ConfigError(format_validation_errors(exc, path)) from None
-    problems.extend(_cross_checks(config))
+    problems = _cross_checks(config)
     if problems:
         raise ConfigError(problems)
     return config
@@ -336,27 +329,6 @@ def _cross_checks(config: Config) -> list[str]:
     return problems
 
 
-def format_validation_errors(exc: ValidationError, path: Path) -> list[str]:
-    problems = []
-    for error in exc.errors():
-        location = format_location(error["loc"])
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        got = error.get("input")
-        if error["type"] not in ("extra_forbidden", "missing") and not isinstance(got, dict | list):
-            message = f"{message} (got {got!r})"
-        problems.append(f"{path}: {location}: {message}")
-    return problems
-
-
-def format_location(location: tuple[Any, ...]) -> str:
-    text = ""
-    for part in location:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text or "(top level)"
+def format_validation_errors(exc: Invalid, path: Path) -> list[str]:
+    """``{path}: {key path}: {message}``, one line per problem."""
+    return [f"{path}: {problem}" for problem in exc.problems]
