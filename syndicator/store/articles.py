@@ -18,10 +18,18 @@ from syndicator.models import Article
 from syndicator.store.codec import article_from_json, article_to_json
 from syndicator.store.sql import CHUNK, Sql, sql_of
 
-_INSERT_ARTICLE = (
-    "INSERT INTO articles (key, url, guid, title, source, published, first_seen, "
-    "updated_at, content_hash, revision, plan, data) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, 0, ?, ?)"
+_ARTICLE_COLUMNS = (
+    "key",
+    "url",
+    "guid",
+    "title",
+    "source",
+    "published",
+    "first_seen",
+    "content_hash",
+    "plan",
+    "data",
+    "revision",
 )
 
 
@@ -122,12 +130,13 @@ def record_articles(
                 ready[index][1],
                 plans[index] if plans else None,
                 ready[index][2],
+                0,
             )
         )
 
     if new_rows:
         # One executemany, then the ids by key (RETURNING has no row order to rely on).
-        sql.many(_INSERT_ARTICLE, new_rows)
+        sql.insert("articles", _ARTICLE_COLUMNS, new_rows)
         id_of = _ids_by_key(sql, [str(row[0]) for row in new_rows])
         for index, row in zip(new_index, new_rows, strict=True):
             article_id = id_of[str(row[0])]
@@ -141,7 +150,7 @@ def record_articles(
             results[index] = recorded
 
     if aliases:
-        sql.many("INSERT INTO article_keys (key, article_id) VALUES (?, ?)", aliases.items())
+        sql.insert("article_keys", ("key", "article_id"), aliases.items())
 
     # Batch duplicates point at the first holder; resolve them to its real id.
     final: list[Recorded] = []

@@ -47,8 +47,6 @@ _COLUMNS = (
     "articles_seen",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM sources"
-_UPDATE = f"UPDATE sources SET {', '.join(f'{c} = ?' for c in _COLUMNS[1:])} WHERE name = ?"
-_INSERT = f"INSERT INTO sources ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 
 
 def _state(sql: Sql, row: tuple[Any, ...]) -> SourceState:
@@ -101,16 +99,13 @@ def save(connection: Any, state: SourceState) -> None:
 
 
 def save_many(connection: Any, states: list[SourceState]) -> None:
-    """Save many sources' states with one UPDATE batch and one INSERT batch: a round
-    over a thousand sources must not cost a thousand statements."""
-    if not states:
-        return
+    """Save many sources' states in one statement (an upsert): a round over a
+    thousand sources must not cost a thousand statements."""
     sql = sql_of(connection)
-    names = [state.name for state in states]
-    existing = {row[0] for row in sql.chunked("SELECT name FROM sources WHERE name IN ({})", names)}
-    old = [[*_values(sql, s), s.name] for s in states if s.name in existing]
-    new = [[s.name, *_values(sql, s)] for s in states if s.name not in existing]
-    if old:
-        sql.many(_UPDATE, old)
-    if new:
-        sql.many(_INSERT, new)
+    latest = {state.name: state for state in states}  # one row per source
+    sql.insert(
+        "sources",
+        _COLUMNS,
+        ([s.name, *_values(sql, s)] for s in latest.values()),
+        upsert_on="name",
+    )

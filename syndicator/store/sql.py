@@ -61,10 +61,46 @@ class Sql:
         finally:
             cursor.close()
 
-    def many(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+    def insert(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        upsert_on: str | None = None,
+    ) -> None:
+        """Insert many rows in one statement; with ``upsert_on`` (a unique column) a
+        row whose key exists updates it instead.
+
+        On SQLite the rows travel as one JSON array read by ``json_each``: one
+        statement step for the whole batch. ``executemany`` steps once per row,
+        giving up the GIL at each step, and a poll's fetch threads are waiting to
+        take it: with thousands of rows the writer spent most of its time queued
+        behind them."""
+        rows = [list(row) for row in rows]
+        if not rows:
+            return
+        names = ", ".join(columns)
+        conflict = ""
+        if upsert_on is not None:
+            updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != upsert_on)
+            conflict = f" ON CONFLICT ({upsert_on}) DO UPDATE SET {updates}"
+        if self.sqlite:
+            import json
+
+            picks = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+            self.run(
+                f"INSERT INTO {table} ({names}) SELECT {picks} FROM json_each(?) WHERE true"
+                + conflict,
+                [json.dumps(rows, ensure_ascii=False)],
+            )
+            return
+        marks = ", ".join("?" * len(columns))
         cursor = self._raw.cursor()
         try:
-            cursor.executemany(self._text(statement), [tuple(row) for row in rows])
+            cursor.executemany(
+                self._text(f"INSERT INTO {table} ({names}) VALUES ({marks}){conflict}"), rows
+            )
         finally:
             cursor.close()
 
@@ -72,7 +108,18 @@ class Sql:
         self, statement: str, values: Sequence[Any], params: Sequence[Any] = ()
     ) -> Iterator[tuple[Any, ...]]:
         """Rows of ``statement`` whose ``(?)`` list (written ``IN ({})``) takes
-        ``values`` in chunks; ``params`` come after the list."""
+        ``values``; ``params`` come after the list. SQLite reads the whole list as
+        one JSON array (one query, see ``insert``); other databases take it in
+        chunks of ``CHUNK``."""
+        if self.sqlite:
+            import json
+
+            if values:
+                yield from self.rows(
+                    statement.format("SELECT value FROM json_each(?)"),
+                    [json.dumps(list(values), ensure_ascii=False), *params],
+                )
+            return
         for start in range(0, len(values), CHUNK):
             chunk = values[start : start + CHUNK]
             marks = ",".join("?" * len(chunk))
