@@ -37,7 +37,7 @@ BATCH_SOURCES = 200  # poll states written per transaction
 # Bodies a round receives before parsing moves to worker processes: below this the
 # cost of starting them (~0.5 s of CPU each) outweighs what they save.
 PARSE_IN_PROCESSES_AFTER = 4_000_000
-BATCH_ARTICLES = 3000  # articles per transaction: bounds what a round holds in memory
+BATCH_ARTICLES = 2000  # articles per transaction: bounds what a round holds in memory
 
 
 @dataclass

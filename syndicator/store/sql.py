@@ -69,15 +69,14 @@ class Sql:
         *,
         upsert_on: str | None = None,
     ) -> None:
-        """Insert many rows in one statement; with ``upsert_on`` (a unique column) a
-        row whose key exists updates it instead.
+        """Insert many rows; with ``upsert_on`` (a unique column) a row whose key
+        exists updates it instead.
 
-        On SQLite the rows travel as one JSON array read by ``json_each``: one
-        statement step for the whole batch. ``executemany`` steps once per row,
-        giving up the GIL at each step, and a poll's fetch threads are waiting to
-        take it: with thousands of rows the writer spent most of its time queued
-        behind them."""
-        rows = [list(row) for row in rows]
+        On SQLite the rows go as multi-row ``VALUES`` lists, thousands of rows per
+        statement: ``executemany`` steps once per row and gives up the GIL at each
+        step, and a poll's fetch threads are waiting to take it, so with thousands
+        of rows the writer spent most of its time queued behind them."""
+        rows = [tuple(row) for row in rows]
         if not rows:
             return
         names = ", ".join(columns)
@@ -85,21 +84,21 @@ class Sql:
         if upsert_on is not None:
             updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != upsert_on)
             conflict = f" ON CONFLICT ({upsert_on}) DO UPDATE SET {updates}"
+        one = "(" + ", ".join("?" * len(columns)) + ")"
         if self.sqlite:
-            import json
-
-            picks = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
-            self.run(
-                f"INSERT INTO {table} ({names}) SELECT {picks} FROM json_each(?) WHERE true"
-                + conflict,
-                [json.dumps(rows, ensure_ascii=False)],
-            )
+            per = max(1, self._raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns))
+            for start in range(0, len(rows), per):
+                chunk = rows[start : start + per]
+                self.run(
+                    f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}"
+                    + conflict,
+                    [value for row in chunk for value in row],
+                )
             return
-        marks = ", ".join("?" * len(columns))
         cursor = self._raw.cursor()
         try:
             cursor.executemany(
-                self._text(f"INSERT INTO {table} ({names}) VALUES ({marks}){conflict}"), rows
+                self._text(f"INSERT INTO {table} ({names}) VALUES {one}{conflict}"), rows
             )
         finally:
             cursor.close()
