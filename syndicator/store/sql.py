@@ -30,6 +30,10 @@ __all__ = ["SCHEMA_VERSION", "SQLiteStore", "Sql", "open_sqlite", "sql_of"]
 # version; schema.py checks the two agree).
 SCHEMA_VERSION = 3
 CHUNK = 500  # values per IN (...) list: well under SQLite's and PostgreSQL's limits
+# Rows per multi-row INSERT on SQLite: enough to make the GIL hand-offs rare, few
+# enough that the compiled statements sqlite3 caches stay small (at 3,000 rows
+# they held tens of MB).
+ROWS_PER_INSERT = 200
 
 
 class Sql:
@@ -86,7 +90,8 @@ class Sql:
             conflict = f" ON CONFLICT ({upsert_on}) DO UPDATE SET {updates}"
         one = "(" + ", ".join("?" * len(columns)) + ")"
         if self.sqlite:
-            per = max(1, self._raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns))
+            limit = self._raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)
+            per = max(1, min(limit, ROWS_PER_INSERT))
             for start in range(0, len(rows), per):
                 chunk = rows[start : start + per]
                 self.run(
