@@ -20,7 +20,7 @@ from syndicator.sources.dates import parse_date
 from syndicator.sources.keys import article_key, canonical_url, guid_key, url_key
 from syndicator.text import clean_html, clean_text
 
-__all__ = ["FeedEntry", "entry_to_article", "first_image", "quick_text", "to_text"]
+__all__ = ["FeedEntry", "absolute", "entry_to_article", "first_image", "quick_text", "to_text"]
 
 _IMG_SRC = re.compile(r"""<img\b[^>]{0,500}?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.I)
 _MARKUP = re.compile(r"[<&]")
@@ -96,6 +96,21 @@ def quick_text(markup: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
+def absolute(base: str, link: str) -> str:
+    """``urljoin`` without its cost for the common cases: a clean absolute link, or
+    one relative to the site's root."""
+    if "/." in link or " " in link or "\\" in link:
+        return urljoin(base, link)
+    if link.startswith(("http://", "https://")):
+        return link
+    if link.startswith("/") and not link.startswith("//"):
+        scheme_end = base.find("://")
+        if scheme_end > 0:
+            path_start = base.find("/", scheme_end + 3)
+            return (base if path_start < 0 else base[:path_start]) + link
+    return urljoin(base, link)
+
+
 def first_image(markup: str, base: str) -> str | None:
     """The first ``<img src>`` of an HTML fragment, absolute; a cheap scan, not a parse."""
     match = _IMG_SRC.search(markup) if "<img" in markup or "<IMG" in markup else None
@@ -104,7 +119,7 @@ def first_image(markup: str, base: str) -> str | None:
     src = match.group(1)
     if src.startswith("data:"):
         return None
-    return urljoin(base, src)
+    return absolute(base, src)
 
 
 @lru_cache(maxsize=1024)  # a feed repeats its few authors on every item
