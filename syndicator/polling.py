@@ -73,30 +73,39 @@ class PollSummary:
 def source_spec(engine: Engine | Poller, source: SourceConfig, *, first_poll: bool = False) -> Any:
     """How ``poll_source`` should read ``source``. On a first poll only the items a
     backfill may post are cleaned in full; the baseline is recorded cheaply."""
-    from syndicator.sources.extract import Selectors
     from syndicator.sources.poll import SourceSpec
 
     fetch = engine.config.fetch
-    selectors = source.selectors
     return SourceSpec(
         name=source.name,
         url=source.url,
         kind=source.kind,
         items=source.items,
         link_pattern=source.link_pattern,
-        selectors=Selectors(
-            title=selectors.title,
-            date=selectors.date,
-            body=selectors.body,
-            image=selectors.image,
-            remove=tuple(selectors.remove),
-        ),
+        selectors=_selectors(source),
         full_text=source.full_text,
         timezone=source.timezone or engine.config.service.timezone,
         timeout=fetch.timeout.total_seconds(),
         deadline=fetch.deadline.total_seconds(),
         max_bytes=fetch.max_bytes,
         clean_first=backfill_count(source.first_run) if first_poll else None,
+    )
+
+
+def _selectors(source: SourceConfig) -> Any:
+    """The source's extraction overrides; None when it sets none (extraction's
+    defaults), so a poll of plain feeds never loads the extractor."""
+    chosen = source.selectors
+    if not (chosen.title or chosen.date or chosen.body or chosen.image or chosen.remove):
+        return None
+    from syndicator.sources.extract import Selectors
+
+    return Selectors(
+        title=chosen.title,
+        date=chosen.date,
+        body=chosen.body,
+        image=chosen.image,
+        remove=tuple(chosen.remove),
     )
 
 

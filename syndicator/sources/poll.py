@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from syndicator.errors import ExtractionError, SourceError
 from syndicator.models import Article
-from syndicator.sources.entries import FeedEntry, entry_to_article, to_text
-from syndicator.sources.extract import Selectors, extract_article
-from syndicator.sources.feeds import parse_entries
 from syndicator.sources.fetch import FetchResult, fetch
-from syndicator.sources.http_session import HttpSession
-from syndicator.sources.keys import url_key
-from syndicator.sources.listpage import ListedLink, parse_list_page
+
+if TYPE_CHECKING:  # parsing and extraction load when a body arrives: a round of
+    # 304s never needs them
+    from syndicator.sources.entries import FeedEntry
+    from syndicator.sources.extract import Selectors
+    from syndicator.sources.http_session import HttpSession
+    from syndicator.sources.listpage import ListedLink
 
 __all__ = [
     "PollResult",
@@ -94,6 +95,8 @@ def _nothing_known(keys: Sequence[str]) -> set[str]:
 
 
 def _fetch_page(spec: SourceSpec, session: HttpSession, url: str) -> Article:
+    from syndicator.sources.extract import extract_article
+
     result = fetch(
         session,
         url,
@@ -123,6 +126,8 @@ def _fetch_pages(spec: SourceSpec, session: HttpSession, urls: list[str]) -> lis
 
     if len(urls) <= 1:
         return [one(u) for u in urls]
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=min(PAGE_WORKERS, len(urls))) as pool:
         return list(pool.map(one, urls))
 
@@ -155,6 +160,9 @@ def _wants_page(spec: SourceSpec, entry: FeedEntry, article: Article) -> bool:
 def _poll_feed(
     spec: SourceSpec, session: HttpSession, result: FetchResult, is_known: KnownKeys
 ) -> tuple[list[Article], list[str], list[SeenAgain]]:
+    from syndicator.sources.entries import entry_to_article, to_text
+    from syndicator.sources.feeds import parse_entries
+
     entries = parse_entries(
         result.body, url=result.url, source=spec.name, content_type=result.content_type
     )
@@ -194,6 +202,9 @@ def _poll_feed(
 def _poll_list(
     spec: SourceSpec, session: HttpSession, result: FetchResult, is_known: KnownKeys
 ) -> tuple[list[Article], list[str]]:
+    from syndicator.sources.keys import url_key
+    from syndicator.sources.listpage import parse_list_page
+
     try:
         links = parse_list_page(
             result.body,
