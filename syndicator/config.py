@@ -294,22 +294,23 @@ def _cross_checks(config: Config) -> list[str]:
     where = config.path
     problems: list[str] = []
     names = [s.name for s in config.sources]
+    first_of: dict[str, int] = {}  # a dict, not list.index: configs have thousands
     for index, name in enumerate(names):
-        if names.index(name) != index:
+        if first_of.setdefault(name, index) != index:
             problems.append(f"{where}: sources[{index}].name: {name!r} is used twice")
-    target_names = [t.name for t in config.targets]
+    target_first: dict[str, int] = {}
     for index, target in enumerate(config.targets):
         prefix = f"{where}: targets[{index}]"
-        if target_names.index(target.name) != index:
+        if target_first.setdefault(target.name, index) != index:
             problems.append(f"{prefix}.name: {target.name!r} is used twice")
         for position, source in enumerate(target.sources or []):
-            if source not in names:
+            if source not in first_of:
                 problems.append(
                     f"{prefix}.sources[{position}]: no source is named {source!r} "
                     f"(known: {', '.join(names) or 'none'})"
                 )
         for position, source in enumerate(target.filters.exclude_sources):
-            if source not in names:
+            if source not in first_of:
                 problems.append(
                     f"{prefix}.filters.exclude_sources[{position}]: no source is named "
                     f"{source!r} (known: {', '.join(names) or 'none'})"

@@ -95,6 +95,16 @@ def test_targets_must_name_known_sources(tmp_path: Path) -> None:
         load_config(_write(tmp_path, text))
 
 
+def test_a_name_used_twice_is_reported_at_its_second_use(tmp_path: Path) -> None:
+    twice = GOOD + GOOD.replace('url = "https://news.example.edu/"', 'url = "https://b.example.edu/"')
+    with pytest.raises(ConfigError) as raised:
+        load_config(_write(tmp_path, twice))
+    problems = raised.value.problems
+    assert any("sources[1].name: 'news' is used twice" in p for p in problems)
+    assert any("targets[1].name: 'box' is used twice" in p for p in problems)
+    assert not any("sources[0].name" in p or "targets[0].name" in p for p in problems)
+
+
 def test_an_html_source_needs_a_selector_or_a_pattern(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="needs 'items'"):
         load_config(_write(tmp_path, GOOD.replace('items = "ul li a"', "")))

@@ -179,3 +179,24 @@ def test_a_new_store_has_exactly_the_schema_the_migrations_build(tmp_path: Path)
     Store(migrated_url).close()
     assert _shape(plain_url) == _shape(migrated_url)
     assert len(_shape(plain_url)) > 10
+
+
+def test_an_older_store_is_migrated_before_the_plain_path_uses_it(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    old = Store(url)
+    with old.begin() as connection:  # what a store written by schema v2 looks like
+        connection.execute(text("ALTER TABLE articles DROP COLUMN plan"))
+        connection.execute(update(schema.meta).values(value="2"))
+    old.close()
+    plain = open_sqlite(url)
+    assert plain is not None
+    with plain.begin() as connection:
+        [recorded] = article_store.record_articles(
+            connection, [_article(1)], now=NOW, plans=["next"]
+        )
+    with plain.read() as connection:
+        assert article_store.marked(connection) == [(recorded.id, "s", "next")]
+    plain.close()
+    assert schema_version(str(tmp_path / "log.db")) == SCHEMA_VERSION
