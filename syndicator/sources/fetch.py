@@ -9,7 +9,8 @@ for the scheduler.
 
 Two transports give the same results and errors: the lean client of
 ``lite_http`` (our own HTTP/1.1 reader, keep-alive) for every fetch, and
-``requests`` (imported only then) when the environment configures a proxy.
+``requests`` (imported only then) when the environment configured a proxy when
+the session was made.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import zlib
 from urllib.parse import urljoin
 
 from syndicator.sources.http_session import HttpSession
-from syndicator.sources.lite_http import Key, LiteClient, proxies_configured, target_of
+from syndicator.sources.lite_http import Key, LiteClient, target_of
 from syndicator.sources.responses import (
     FetchResult,
     Inflater,
@@ -82,7 +83,7 @@ def fetch(
     the deadline, the size cap or a response that is not HTTP."""
     if not url.lower().startswith(("http://", "https://")):
         raise fetch_error(source, url, "only http:// and https:// URLs can be fetched")
-    if proxies_configured():
+    if session.proxied:
         from syndicator.sources.fetch_requests import fetch_with_requests
 
         return fetch_with_requests(
@@ -113,24 +114,25 @@ def fetch(
             wire, head = lite.send(target, request, timeout, ends_at)
         except (OSError, ProtocolError) as exc:
             raise _failure(exc, source, url, "cannot fetch", timeout, deadline) from exc
-        try:
-            status, get = head.status, head.headers.get
-            if status in _REDIRECTS and get("location"):
-                _skip_body(wire, head, lite, target.key)
-                url = urljoin(url, get("location", "").strip())
-                if not url.lower().startswith(("http://", "https://")):
-                    raise fetch_error(source, url, "redirect to a non-HTTP URL")
+        status, get = head.status, head.headers.get
+        hint = get("retry-after")
+        retry_after = parse_retry_after(hint) if hint else None
+        location = get("location") if status in _REDIRECTS else None
+        if location or status >= 400:
+            _skip_body(wire, head, lite, target.key)  # the wire is kept or closed
+            if location:
+                url = _redirect(url, location, source)
                 continue
-            retry_after = parse_retry_after(get("retry-after"))
-            if status >= 400:
-                reason = f"HTTP {status} {head.reason}".strip()
-                if retry_after is not None:
-                    reason += f", retry after {retry_after:g}s"
-                raise fetch_error(source, url, reason, retry_after)
-            if head.length == 0:
-                body = b""
-            else:
-                body = _read_body(wire, head, url, max_bytes, timeout, deadline, source)
+            reason = f"HTTP {status} {head.reason}".strip()
+            if retry_after is not None:
+                reason += f", retry after {retry_after:g}s"
+            raise fetch_error(source, url, reason, retry_after)
+        try:
+            body = (
+                _read_body(wire, head, url, max_bytes, timeout, deadline, source)
+                if head.length
+                else b""
+            )
         except BaseException:
             wire.close()
             raise
@@ -141,6 +143,16 @@ def fetch(
         log.debug("fetched %s: %s, %d bytes", url, status, len(body))
         return result_of(url, status, body, get, etag, last_modified, retry_after)
     raise fetch_error(source, url, "too many redirects")
+
+
+def _redirect(url: str, location: str, source: str) -> str:
+    try:
+        target = urljoin(url, location.strip())
+    except ValueError as exc:
+        raise fetch_error(source, url, f"bad redirect Location {location[:200]!r}") from exc
+    if not target.lower().startswith(("http://", "https://")):
+        raise fetch_error(source, target, "redirect to a non-HTTP URL")
+    return target
 
 
 def _failure(
@@ -157,8 +169,8 @@ def _failure(
 
 
 def _skip_body(wire: Wire, head: Head, lite: LiteClient, key: Key) -> None:
-    """Read a redirect's (small) body so its connection can serve the next hop;
-    a long, unframed or broken one costs the connection instead."""
+    """Read the (small) body of a redirect or an error so its connection can serve
+    the next request; a long, unframed or broken one costs the connection instead."""
     if head.keep_alive and 0 <= head.length <= _SMALL:
         try:
             for _ in iter_body(wire, head):

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from syndicator.sources.lite_http import LiteClient
+from syndicator.sources.lite_http import LiteClient, proxies_configured
 
 if TYPE_CHECKING:
     import requests
@@ -25,8 +25,9 @@ __all__ = ["HttpSession"]
 
 class HttpSession:
     """Fixed headers (``headers`` is read-only), redirects followed up to
-    ``max_redirects``, ``pool_size`` idle connections kept per host. Safe to share
-    between threads; ``close`` releases every connection."""
+    ``max_redirects``, ``pool_size`` idle connections kept per host, ``proxied``
+    when the environment configured a proxy at creation (fetches then go through
+    requests). Safe to share between threads; ``close`` releases every connection."""
 
     def __init__(
         self, headers: Mapping[str, str], *, pool_size: int = 64, max_redirects: int = 5
@@ -40,6 +41,9 @@ class HttpSession:
         self.pool_size = pool_size
         self.max_redirects = max_redirects
         self.lite = LiteClient(keep=pool_size)
+        # Read once: a process's environment only changes by its own hand, and
+        # reading six variables costs more than the rest of a 304.
+        self.proxied = proxies_configured()
         self._requests: requests.Session | None = None
         self._lock = threading.Lock()
 

@@ -22,7 +22,7 @@ import time
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
-from syndicator.sources.wire import Closed, DeadlineExceeded, Head, Wire, read_head
+from syndicator.sources.wire import Closed, DeadlineExceeded, Head, ProtocolError, Wire, read_head
 
 __all__ = ["IDLE_MAX", "Key", "LiteClient", "Target", "proxies_configured", "target_of"]
 
@@ -99,10 +99,13 @@ def _tls_context() -> ssl.SSLContext:
 
 class LiteClient:
     """Idle keep-alive connections shared by threads: at most ``keep`` per host
-    and ``MAX_IDLE`` in all, none older than ``IDLE_MAX`` seconds."""
+    and ``MAX_IDLE`` in all, none idle for ``idle_max`` seconds or more (servers
+    close idle connections after 5 s to a few minutes; one closed meanwhile
+    costs a retry)."""
 
-    def __init__(self, keep: int = 64) -> None:
+    def __init__(self, keep: int = 64, idle_max: float = IDLE_MAX) -> None:
         self.keep = keep
+        self.idle_max = idle_max
         self._idle: dict[Key, list[Wire]] = {}
         self._count = 0
         self._lock = threading.Lock()
@@ -120,8 +123,10 @@ class LiteClient:
                 wire.arm(timeout, ends_at)
                 wire.send(request)
                 return wire, read_head(wire)
-            except (Closed, BrokenPipeError, ConnectionResetError):
-                wire.close()  # stale: try once more on a new connection
+            except (Closed, BrokenPipeError, ConnectionResetError, ProtocolError):
+                # closed meanwhile, or out of step (bytes a server sent after a
+                # response, say a body on a 304): once more on a new connection
+                wire.close()
             except BaseException:
                 wire.close()
                 raise
@@ -143,7 +148,7 @@ class LiteClient:
             while idle:
                 wire = idle.pop()
                 self._count -= 1
-                if now - wire.idle_since < IDLE_MAX:
+                if now - wire.idle_since < self.idle_max:
                     found = wire
                     break
                 stale.append(wire)
@@ -163,10 +168,11 @@ class LiteClient:
             if scheme == "https":
                 # the handshake as a whole is bounded by the socket timeout
                 sock = _tls_context().wrap_socket(sock, server_hostname=host)
+                return Wire(sock)
+            return Wire(sock, kernel_timeouts=True)
         except BaseException:
             sock.close()
             raise
-        return Wire(sock)
 
     def release(self, key: Key, wire: Wire) -> None:
         """Keep a connection whose response was read to the end, for the next request."""

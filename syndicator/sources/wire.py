@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import re
 import socket
+import struct
+import sys
 import time
 from collections.abc import Iterator
 from typing import NoReturn
@@ -42,6 +44,8 @@ CHUNKED = -1
 UNTIL_CLOSE = -2
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _HEX = frozenset("0123456789abcdefABCDEF")
+_TIMEVAL = struct.Struct("@ll")  # struct timeval on Linux
+KERNEL_TIMEOUTS = sys.platform == "linux"
 
 
 class ProtocolError(Exception):
@@ -61,12 +65,19 @@ class DeadlineExceeded(TimeoutError):
 class Wire:
     """A connected socket with a read buffer; used by one thread at a time."""
 
-    __slots__ = ("_sock_timeout", "buf", "ends_at", "idle_since", "sock", "timeout")
+    __slots__ = ("_kernel", "_sock_timeout", "buf", "ends_at", "idle_since", "sock", "timeout")
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, *, kernel_timeouts: bool = False) -> None:
+        """``kernel_timeouts`` (plain TCP on Linux): the socket blocks and the kernel
+        enforces the wait (SO_RCVTIMEO/SO_SNDTIMEO), so each receive is one system
+        call that releases the GIL once; Python's own timeouts poll() first, which
+        doubles the GIL hand-offs and, with many polling threads, the CPU of a 304."""
         self.sock = sock
         self.buf = b""
-        self.timeout = self._sock_timeout = sock.gettimeout() or 0.0
+        self._kernel = kernel_timeouts and KERNEL_TIMEOUTS
+        if self._kernel:
+            sock.settimeout(None)
+        self.timeout = self._sock_timeout = -1.0  # set by the first ``arm``
         self.ends_at = 0.0
         self.idle_since = 0.0
 
@@ -81,13 +92,20 @@ class Wire:
             raise DeadlineExceeded("deadline exceeded")
         wait = self.timeout if self.timeout < remaining else remaining
         if wait != self._sock_timeout:
-            self.sock.settimeout(wait)
+            if self._kernel:
+                seconds = int(wait)
+                micros = max(1, int((wait - seconds) * 1e6))  # 0 would mean "no limit"
+                value = _TIMEVAL.pack(seconds, micros)
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
+            else:
+                self.sock.settimeout(wait)
             self._sock_timeout = wait
 
     def send(self, data: bytes) -> None:
         try:
             self.sock.sendall(data)
-        except TimeoutError:
+        except (TimeoutError, BlockingIOError):  # BlockingIOError: the kernel's timeout
             self._timed_out()
 
     def fill(self) -> bool:
@@ -95,7 +113,7 @@ class Wire:
         self._bound()
         try:
             data = self.sock.recv(_RECV)
-        except TimeoutError:
+        except (TimeoutError, BlockingIOError):
             self._timed_out()
         if not data:
             return False
@@ -157,30 +175,38 @@ def _split_head(head: bytes) -> tuple[str, int, str, dict[str, str]]:
     text = head.decode("latin-1")
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    lines = text.split("\n")
-    status_line = lines[0]
-    version, _, rest = status_line.partition(" ")
-    code, _, reason = rest.partition(" ")
+    status_line, _, rest = text.partition("\n")
+    version, _, rest_of_status = status_line.partition(" ")
+    code, _, reason = rest_of_status.partition(" ")
     if not (version.startswith("HTTP/1.") and len(code) == 3 and code.isascii() and code.isdigit()):
         raise ProtocolError(f"malformed status line {status_line[:80]!r}")
-    headers: dict[str, str] = {}
-    last = ""
-    for line in lines[1:]:
-        if line[:1] in (" ", "\t"):  # obsolete line folding: part of the previous value
-            if last:
-                headers[last] = f"{headers[last]} {line.strip()}".strip()
-            continue
-        name, colon, value = line.partition(":")
-        if not colon:
-            continue  # not a header line; browsers skip these too
-        name = name.strip().lower()
-        value = value.strip()
-        if name in headers:
-            headers[name] = f"{headers[name]}, {value}"
-        else:
-            headers[name] = value
-        last = name
+    if code[0] == "0":
+        raise ProtocolError(f"malformed status line {status_line[:80]!r}: no such status")
+    if "\n " in rest or "\n\t" in rest or rest[:1] in (" ", "\t"):
+        rest = _unfold(rest)
+    fields = [line.partition(":") for line in rest.split("\n")] if rest else []
+    headers = {name.strip().lower(): value.strip() for name, colon, value in fields if colon}
+    if len(headers) != len(fields):  # repeated names, or lines that are not headers
+        headers = {}
+        for name, colon, value in fields:
+            if not colon:
+                continue  # browsers skip such lines too
+            name, value = name.strip().lower(), value.strip()
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return version, int(code), reason.strip(), headers
+
+
+def _unfold(lines: str) -> str:
+    """Obsolete line folding (RFC 9112 section 5.2): a line starting with white
+    space continues the previous header's value."""
+    out: list[str] = []
+    for line in lines.split("\n"):
+        if line[:1] in (" ", "\t"):
+            if out:
+                out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+            continue
+        out.append(line)
+    return "\n".join(out)
 
 
 def _framing(status: int, headers: dict[str, str]) -> int:
@@ -192,43 +218,58 @@ def _framing(status: int, headers: dict[str, str]) -> int:
     length = headers.get("content-length")
     if length is None:
         return UNTIL_CLOSE
-    values = {v.strip() for v in length.split(",")}
-    if len(values) != 1:
-        raise ProtocolError(f"conflicting Content-Length {length[:80]!r}")
-    value = values.pop()
-    if not (value.isascii() and value.isdigit()):
-        raise ProtocolError(f"invalid Content-Length {length[:80]!r}")
-    return int(value)
+    if not (length.isascii() and length.isdigit()):
+        values = {v.strip() for v in length.split(",")}
+        if len(values) != 1:
+            raise ProtocolError(f"conflicting Content-Length {length[:80]!r}")
+        length = values.pop()
+        if not (length.isascii() and length.isdigit()):
+            raise ProtocolError(f"invalid Content-Length {length[:80]!r}")
+    return int(length)
+
+
+def _next_head(wire: Wire) -> bytes:
+    """The bytes of the next response head, without its blank line. The usual case,
+    a whole CRLF head in the first packet, costs two searches."""
+    buf = wire.buf
+    if not buf:
+        if not wire.fill():
+            raise Closed("server closed the connection without a response")
+        buf = wire.buf
+    end = buf.find(b"\r\n\r\n")
+    if end > 0 and buf.startswith(b"HTTP/1.") and buf.find(b"\n\n", 0, end) < 0:
+        wire.buf = buf[end + 4 :]
+        return buf[:end]
+    start = 0
+    while True:
+        if wire.buf[:1] in (b"\r", b"\n"):
+            wire.buf = wire.buf.lstrip(b"\r\n")  # stray line ends before a status line
+        if len(wire.buf) >= 5 and not wire.buf.startswith(b"HTTP/"):
+            line = wire.buf.split(b"\n", 1)[0][:80]
+            raise ProtocolError(f"malformed status line {line!r}")
+        found = _HEAD_END.search(wire.buf, max(0, start - 3))
+        if found:
+            head, wire.buf = wire.buf[: found.start()], wire.buf[found.end() :]
+            return head
+        if len(wire.buf) > MAX_HEAD:
+            raise ProtocolError(f"response head longer than {MAX_HEAD} bytes")
+        start = len(wire.buf)
+        if not wire.fill():
+            if not wire.buf:
+                raise Closed("server closed the connection without a response")
+            raise ProtocolError("connection closed inside the response head")
 
 
 def read_head(wire: Wire) -> Head:
     """The next final response's head (1xx interim responses are skipped).
     Raises ``Closed`` when the server closed before sending anything."""
     while True:
-        start = 0
-        while True:
-            if wire.buf[:1] in (b"\r", b"\n"):
-                wire.buf = wire.buf.lstrip(b"\r\n")  # stray line ends before a status line
-            if len(wire.buf) >= 5 and not wire.buf.startswith(b"HTTP/"):
-                line = wire.buf.split(b"\n", 1)[0][:80]
-                raise ProtocolError(f"malformed status line {line!r}")
-            found = _HEAD_END.search(wire.buf, max(0, start - 3))
-            if found:
-                break
-            if len(wire.buf) > MAX_HEAD:
-                raise ProtocolError(f"response head longer than {MAX_HEAD} bytes")
-            start = len(wire.buf)
-            if not wire.fill():
-                if not wire.buf:
-                    raise Closed("server closed the connection without a response")
-                raise ProtocolError("connection closed inside the response head")
-        head, wire.buf = wire.buf[: found.start()], wire.buf[found.end() :]
-        version, status, reason, headers = _split_head(head)
-        if 100 <= status < 200 and status != 101:
-            continue  # 100 Continue, 103 Early Hints: the real answer follows
+        version, status, reason, headers = _split_head(_next_head(wire))
+        if status >= 200:
+            return Head(version, status, reason, headers, _framing(status, headers))
         if status == 101:
             raise ProtocolError("unexpected 101 Switching Protocols")
-        return Head(version, status, reason, headers, _framing(status, headers))
+        # 100 Continue, 103 Early Hints: the real answer follows
 
 
 def iter_body(wire: Wire, head: Head, chunk: int = _RECV) -> Iterator[bytes]:

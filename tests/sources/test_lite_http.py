@@ -159,3 +159,66 @@ def test_a_path_with_spaces_and_chinese_is_percent_encoded(
 def test_headers_that_would_break_the_request_are_refused() -> None:
     with pytest.raises(ValueError, match="User-Agent"):
         HttpSession({"User-Agent": "bot\r\nX-Injected: 1"})
+
+
+def test_a_silent_server_times_out_per_operation_not_at_the_deadline(
+    raw_server: RawServer, session: HttpSession
+) -> None:
+    raw_server.script(Reply(b""))  # reads the request, answers nothing, keeps the line open
+    with pytest.raises(SourceError, match=r"timed out after 0\.3s"):
+        fetch(session, raw_server.url("/feed.xml"), timeout=0.3, deadline=30.0, source="mute")
+
+
+def test_a_connection_idle_too_long_is_not_reused(
+    raw_server: RawServer, session: HttpSession
+) -> None:
+    session.lite.idle_max = 0.05
+    raw_server.script(OK, OK)
+    url = raw_server.url("/feed.xml")
+    fetch(session, url)
+    time.sleep(0.1)
+    fetch(session, url)
+    assert raw_server.connections == 2
+
+
+def test_bytes_after_a_response_cost_the_connection_not_the_next_fetch(
+    raw_server: RawServer, session: HttpSession
+) -> None:
+    raw_server.script(NOT_MODIFIED + b"stray bytes", OK)
+    url = raw_server.url("/feed.xml")
+    assert fetch(session, url, etag='"v1"').not_modified
+    assert fetch(session, url).body == b"<rss/>"
+    assert raw_server.connections == 2
+
+
+def test_a_body_sent_late_after_a_304_is_survived_on_a_new_connection(
+    raw_server: RawServer, session: HttpSession
+) -> None:
+    """A server that wrongly sends a body after its 304 leaves those bytes where the
+    next response should start: here they come when the next request is read. The
+    client sees garbage on a reused connection and retries once on a new one."""
+    raw_server.script(NOT_MODIFIED, Reply(b"<rss>the 304's body</rss>"), OK)
+    url = raw_server.url("/feed.xml")
+    assert fetch(session, url, etag='"v1"').not_modified
+    assert fetch(session, url).body == b"<rss/>"
+    assert raw_server.connections == 2
+
+
+def test_an_error_with_a_small_body_keeps_the_connection(
+    raw_server: RawServer, session: HttpSession
+) -> None:
+    raw_server.script(b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found", OK)
+    url = raw_server.url("/feed.xml")
+    with pytest.raises(SourceError, match="HTTP 404 Not Found"):
+        fetch(session, url, source="gone")
+    assert fetch(session, url).status == 200
+    assert raw_server.connections == 1
+
+
+def test_a_redirect_to_another_scheme_is_refused(
+    raw_server: RawServer, session: HttpSession
+) -> None:
+    raw_server.script(b"HTTP/1.1 301 Moved\r\nLocation: ftp://example.org/feed\r\n\r\n")
+    with pytest.raises(SourceError, match="redirect to a non-HTTP URL") as caught:
+        fetch(session, raw_server.url("/feed.xml"), source="moved")
+    assert caught.value.source == "moved"

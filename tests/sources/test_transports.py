@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from syndicator.errors import SourceError
-from syndicator.sources.fetch import fetch
+from syndicator.sources.fetch import fetch, make_session
 from syndicator.sources.http_session import HttpSession
 
 from .conftest import LocalServer
@@ -97,12 +98,25 @@ def test_https_slow_drip_is_cut_off_at_the_deadline(
         fetch(session, url, timeout=5.0, deadline=1.0, source="drip")
 
 
+@pytest.fixture
+def proxied(
+    http_server: LocalServer, no_proxy: pytest.MonkeyPatch
+) -> Iterator[tuple[LocalServer, HttpSession]]:
+    """``http_server`` as the proxy, named in the environment before the session
+    is made (the session reads the environment once)."""
+    no_proxy.setenv("HTTP_PROXY", http_server.base)
+    session = make_session("syndicator-tests/0.1 (+https://example.invalid/tests)")
+    assert session.proxied
+    yield http_server, session
+    session.close()
+
+
 def test_with_a_proxy_configured_fetches_go_through_it_with_the_same_results(
-    http_server: LocalServer, session: HttpSession, no_proxy: pytest.MonkeyPatch
+    proxied: tuple[LocalServer, HttpSession],
 ) -> None:
     """requests sends the absolute URL to the proxy (RFC 9112 section 3.2.2); the
     lean client cannot, so a proxy in the environment switches transports."""
-    no_proxy.setenv("HTTP_PROXY", http_server.base)
+    http_server, session = proxied
     feed = "http://feeds.example.invalid/feed.xml"
     http_server.handle(feed, _conditional)
     first = fetch(session, feed, source="proxied")
@@ -116,9 +130,9 @@ def test_with_a_proxy_configured_fetches_go_through_it_with_the_same_results(
 
 
 def test_through_a_proxy_the_deadline_still_cuts_a_slow_drip(
-    http_server: LocalServer, session: HttpSession, no_proxy: pytest.MonkeyPatch
+    proxied: tuple[LocalServer, HttpSession],
 ) -> None:
-    no_proxy.setenv("http_proxy", http_server.base)
+    http_server, session = proxied
     feed = "http://feeds.example.invalid/drip"
     http_server.handle(feed, _drip(http_server))  # type: ignore[arg-type]
     with pytest.raises(SourceError, match="deadline of 1s exceeded"):
@@ -126,9 +140,9 @@ def test_through_a_proxy_the_deadline_still_cuts_a_slow_drip(
 
 
 def test_through_a_proxy_http_errors_carry_retry_after(
-    http_server: LocalServer, session: HttpSession, no_proxy: pytest.MonkeyPatch
+    proxied: tuple[LocalServer, HttpSession],
 ) -> None:
-    no_proxy.setenv("HTTP_PROXY", http_server.base)
+    http_server, session = proxied
     feed = "http://feeds.example.invalid/busy"
     http_server.serve(feed, b"later", status=503, headers={"Retry-After": "30"})
     with pytest.raises(SourceError, match="HTTP 503") as caught:

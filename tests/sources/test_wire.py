@@ -26,11 +26,13 @@ from syndicator.sources.wire import (
 )
 
 
-@pytest.fixture
-def pair() -> Iterator[tuple[socket.socket, Wire]]:
+@pytest.fixture(params=[False, True], ids=["python-timeouts", "kernel-timeouts"])
+def pair(request: pytest.FixtureRequest) -> Iterator[tuple[socket.socket, Wire]]:
+    """Both ways a wire bounds its waits: Python's socket timeouts (TLS) and the
+    kernel's SO_RCVTIMEO on a blocking socket (plain TCP on Linux)."""
     server, client = socket.socketpair()
     client.settimeout(5.0)
-    wire = Wire(client)
+    wire = Wire(client, kernel_timeouts=request.param)
     wire.arm(5.0, time.monotonic() + 5.0)
     yield server, wire
     server.close()
@@ -158,11 +160,12 @@ def test_interim_100_continue_is_skipped(pair: tuple[socket.socket, Wire]) -> No
     [
         b"SSH-2.0-OpenSSH_9.2\r\n",
         b"HTTP/1.1 2OO OK\r\n\r\n",
+        b"HTTP/1.1 099 Early\r\n\r\n",
         b"HTTP/2 200\r\n\r\n",
         b"<html>hello</html>\r\n\r\n",
         b"HTTP/1.1 \xb2\xb3\xb9 OK\r\n\r\n",
     ],
-    ids=["ssh", "letters", "http2", "http09-body", "superscript-digits"],
+    ids=["ssh", "letters", "below-100", "http2", "http09-body", "superscript-digits"],
 )
 def test_garbage_status_lines_are_refused(
     pair: tuple[socket.socket, Wire], response: bytes
