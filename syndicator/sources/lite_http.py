@@ -16,13 +16,15 @@ from __future__ import annotations
 import functools
 import os
 import socket
-import ssl
 import threading
 import time
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote, urlsplit
 
 from syndicator.sources.wire import Closed, DeadlineExceeded, Head, ProtocolError, Wire, read_head
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = ["IDLE_MAX", "Key", "LiteClient", "Target", "proxies_configured", "target_of"]
 
@@ -79,7 +81,10 @@ _contexts: dict[str | None, ssl.SSLContext] = {}
 
 def _tls_context() -> ssl.SSLContext:
     """Certificates as requests verifies them: the bundle named by
-    REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE, else certifi's."""
+    REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE, else certifi's. (``ssl`` is imported
+    here: 10 ms that a round of plain-HTTP feeds does without.)"""
+    import ssl
+
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
     context = _contexts.get(bundle)
     if context is None:
@@ -140,21 +145,22 @@ class LiteClient:
             raise
 
     def _take(self, key: Key) -> Wire | None:
-        stale = []
-        found = None
-        now = time.monotonic()
+        """The most recently used idle connection; when even that one has been idle
+        too long, all of them have, and they are closed."""
         with self._lock:
             idle = self._idle.get(key)
-            while idle:
-                wire = idle.pop()
+            if not idle:
+                return None
+            wire = idle.pop()
+            if time.monotonic() - wire.idle_since < self.idle_max:
                 self._count -= 1
-                if now - wire.idle_since < self.idle_max:
-                    found = wire
-                    break
-                stale.append(wire)
+                return wire
+            stale = [wire, *idle]
+            self._count -= len(stale)
+            idle.clear()
         for wire in stale:
             wire.close()
-        return found
+        return None
 
     @staticmethod
     def _open(key: Key, timeout: float, ends_at: float) -> Wire:
