@@ -66,8 +66,24 @@ def syndicator_config(
     return path
 
 
+def _compile_syndicator(executable: str) -> None:
+    """Write syndicator's bytecode before the rounds, as pip does for an installed
+    package: the peers come from site-packages with theirs, while an editable
+    install run with PYTHONDONTWRITEBYTECODE would compile its sources every round."""
+    import subprocess
+
+    python = os.path.join(os.path.dirname(executable), "python")
+    code = (
+        "import compileall, os, syndicator, syndicator_adapters\n"
+        "for package in (syndicator, syndicator_adapters):\n"
+        "    compileall.compile_dir(os.path.dirname(package.__file__), quiet=1)\n"
+    )
+    subprocess.run([python, "-c", code], check=True)
+
+
 def syndicator_tool(executable: str, *, concurrency: int = 64, per_host: int = 64) -> Tool:
     def setup(state: str, urls_file: str) -> None:
+        _compile_syndicator(executable)
         syndicator_config(state, urls_file, concurrency=concurrency, per_host=per_host)
 
     return Tool(

@@ -58,7 +58,8 @@ def _complete_in_worker(spec: Any, result: Any, check_known: bool) -> tuple[Any,
 
     known = _known if check_known else _nothing_known
     done = complete_poll(spec, _worker["session"], result, known)
-    return done, [prepare(article) for article in done.articles]
+    sqlite = _worker["store"].url.startswith("sqlite")
+    return done, [prepare(article, sqlite=sqlite) for article in done.articles]
 
 
 class ParsePool:

@@ -16,7 +16,7 @@ from typing import Any
 
 from syndicator.models import Article
 from syndicator.store.codec import article_from_json, article_to_json
-from syndicator.store.sql import CHUNK, Sql, sql_of
+from syndicator.store.sql import CHUNK, Sql, sql_of, stamp
 
 _ARTICLE_COLUMNS = (
     "key",
@@ -45,13 +45,18 @@ class Recorded:
 
 
 # What recording needs of an article beyond its fields: its candidate keys, its
-# content hash and its stored JSON. A parse worker computes it, so the one process
-# that writes the store spends its time writing.
-Prepared = tuple[tuple[str, ...], str, str]
+# content hash, its stored JSON and its ``published`` as the store writes it. A parse
+# worker computes it, so the one process that writes the store spends its time writing.
+Prepared = tuple[tuple[str, ...], str, str, Any]
 
 
-def prepare(article: Article) -> Prepared:
-    return tuple(candidate_keys(article)), article.content_hash, article_to_json(article)
+def prepare(article: Article, *, sqlite: bool) -> Prepared:
+    return (
+        tuple(candidate_keys(article)),
+        article.content_hash,
+        article_to_json(article),
+        stamp(article.published, sqlite=sqlite),
+    )
 
 
 def candidate_keys(article: Article) -> list[str]:
@@ -89,10 +94,10 @@ def record_articles(
     ``schema.articles.c.plan``)."""
     sql = sql_of(connection)
     ready = [
-        (prepared[i] if prepared else None) or prepare(article)
+        (prepared[i] if prepared else None) or prepare(article, sqlite=sql.sqlite)
         for i, article in enumerate(articles)
     ]
-    keys_of = [keys for keys, _, _ in ready]
+    keys_of = [keys for keys, _, _, _ in ready]
     known = known_keys(sql, (k for keys in keys_of for k in keys))
     stamp_now = sql.stamp(now)
     results: list[Recorded | None] = [None] * len(articles)
@@ -125,7 +130,7 @@ def record_articles(
                 article.guid,
                 article.title,
                 article.source,
-                sql.stamp(article.published),
+                ready[index][3],
                 stamp_now,
                 ready[index][1],
                 plans[index] if plans else None,
@@ -185,7 +190,7 @@ def _compare_existing(
     for index, article_id in existing_ids.items():
         content_hash, data = stored[article_id]
         article = articles[index]
-        _, new_hash, new_data = ready[index]
+        _, new_hash, new_data, _ = ready[index]
         changed = bool(article.title) and new_hash != content_hash
         if changed:
             sql.run(

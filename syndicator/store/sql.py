@@ -130,13 +130,7 @@ class Sql:
             yield from self.rows(statement.format(marks), [*chunk, *params])
 
     def stamp(self, moment: datetime | None) -> Any:
-        """A datetime as the store keeps it: naive UTC; on SQLite the text SQLAlchemy
-        writes (``YYYY-MM-DD HH:MM:SS.ffffff``), so either side reads the other's."""
-        if moment is None:
-            return None
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC).replace(tzinfo=None)
-        return moment.isoformat(" ", "microseconds") if self.sqlite else moment
+        return stamp(moment, sqlite=self.sqlite)
 
     @staticmethod
     def moment(value: Any) -> datetime | None:
@@ -146,6 +140,16 @@ class Sql:
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def stamp(moment: datetime | None, *, sqlite: bool) -> Any:
+    """A datetime as the store keeps it: naive UTC; on SQLite the text SQLAlchemy
+    writes (``YYYY-MM-DD HH:MM:SS.ffffff``), so either side reads the other's."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(" ", "microseconds") if sqlite else moment
 
 
 def sql_of(connection: Sql | Any) -> Sql:
