@@ -164,49 +164,50 @@ class SQLiteStore:
     """A SQLite post log opened with ``sqlite3`` alone: what a poll needs, no more.
 
     ``begin()`` is one write transaction (``BEGIN IMMEDIATE``, so two writers wait
-    for each other instead of failing at commit); ``read()`` a snapshot for
-    lookups. One connection per thread, as sqlite3 wants."""
+    for each other instead of failing at commit) on the one writing connection;
+    ``read()`` a snapshot for lookups on the one reading connection. Each is used
+    by one thread at a time: a round's fetch threads take turns for their short
+    lookups rather than each opening a connection of its own."""
 
     def __init__(self, path: str, url: str) -> None:
         self.path, self.url = path, url
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-
-    def _connection(self) -> sqlite3.Connection:
-        raw: sqlite3.Connection | None = getattr(self._local, "raw", None)
-        if raw is None:
-            raw = connect_sqlite(self.path)
-            self._local.raw = raw
-            with self._lock:
-                self._all.append(raw)
-        return raw
+        self._writer: sqlite3.Connection | None = None
+        self._reader: sqlite3.Connection | None = None
+        self._write_lock = threading.Lock()
+        self._read_lock = threading.Lock()
 
     @contextmanager
     def begin(self) -> Iterator[Sql]:
-        raw = self._connection()
-        raw.execute("BEGIN IMMEDIATE")
-        try:
-            yield Sql(raw, "sqlite")
-        except BaseException:
-            raw.execute("ROLLBACK")
-            raise
-        raw.execute("COMMIT")
+        with self._write_lock:
+            if self._writer is None:
+                self._writer = connect_sqlite(self.path)
+            raw = self._writer
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                yield Sql(raw, "sqlite")
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+            raw.execute("COMMIT")
 
     @contextmanager
     def read(self) -> Iterator[Sql]:
-        raw = self._connection()
-        raw.execute("BEGIN")
-        try:
-            yield Sql(raw, "sqlite")
-        finally:
-            raw.execute("ROLLBACK")
+        with self._read_lock:
+            if self._reader is None:
+                self._reader = connect_sqlite(self.path)
+            raw = self._reader
+            raw.execute("BEGIN")
+            try:
+                yield Sql(raw, "sqlite")
+            finally:
+                raw.execute("ROLLBACK")
 
     def close(self) -> None:
-        with self._lock:
-            connections, self._all = self._all, []
-        for raw in connections:
-            raw.close()
+        with self._write_lock, self._read_lock:
+            for raw in (self._reader, self._writer):
+                if raw is not None:
+                    raw.close()
+            self._writer = self._reader = None
 
 
 def connect_sqlite(path: str) -> sqlite3.Connection:
