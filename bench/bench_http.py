@@ -2,12 +2,13 @@
 """What one conditional GET answered 304 costs syndicator's fetch, in-process.
 
     .venv/bin/python bench/bench_http.py [--n 1000] [--rounds 5] [--concurrency 64]
-        [--per-host 64] [--port 8944] [--profile]
+        [--per-host 64] [--port 8944] [--tls] [--profile]
 
 Why: an unchanged poll round is nothing but 304s, so its cost is the client's
 per-request overhead (request building, header parsing, pooling, threads). This
 serves ``--n`` distinct small files with nginx on 127.0.0.1 (``bench/server.py``:
-ETag and Last-Modified on, keep-alive), runs one warm-up round to learn every
+ETag and Last-Modified on, keep-alive; ``--tls``: HTTPS on a self-signed
+certificate), runs one warm-up round to learn every
 file's validators, then ``--rounds`` rounds of conditional GETs through
 ``syndicator.sources.fetch.fetch`` driven by ``syndicator.hostpool.run_per_host``
 exactly as a poll round drives them. Per round it prints wall time, CPU time of
@@ -37,6 +38,37 @@ from server import FeedServer
 
 from syndicator.hostpool import host_of, run_per_host
 from syndicator.sources.fetch import FetchResult, fetch, make_session
+
+
+class TlsFeedServer(FeedServer):
+    """The same nginx listening with TLS, on a self-signed certificate for 127.0.0.1
+    made with the openssl CLI (trusted by the client through REQUESTS_CA_BUNDLE)."""
+
+    def __init__(self, workdir: str, farm: str, port: int) -> None:
+        super().__init__(workdir, farm, port)
+        self.cert = os.path.join(workdir, "cert.pem")
+        key = os.path.join(workdir, "key.pem")
+        command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+        command += " -days 2 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1"
+        subprocess.run(
+            [*command.split(), "-keyout", key, "-out", self.cert], check=True, capture_output=True
+        )
+        self.key = key
+
+    def _write_conf(self) -> str:
+        path = super()._write_conf()
+        with open(path) as fh:
+            conf = fh.read()
+        listen = f"listen 127.0.0.1:{self.port};"
+        assert listen in conf
+        conf = conf.replace(
+            listen,
+            f"listen 127.0.0.1:{self.port} ssl; ssl_certificate {self.cert}; "
+            f"ssl_certificate_key {self.key};",
+        )
+        with open(path, "w") as fh:
+            fh.write(conf)
+        return path
 
 
 def write_files(farm: str, n: int) -> list[str]:
@@ -105,6 +137,7 @@ def main() -> None:
     parser.add_argument("--per-host", type=int, default=64)
     parser.add_argument("--port", type=int, default=8944)
     parser.add_argument("--workdir", default="/tmp/syndicator-bench-http")
+    parser.add_argument("--tls", action="store_true", help="HTTPS (self-signed) instead of HTTP")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="tottime")
     args = parser.parse_args()
@@ -112,14 +145,18 @@ def main() -> None:
     shutil.rmtree(args.workdir, ignore_errors=True)
     farm = os.path.join(args.workdir, "farm")
     names = write_files(farm, args.n)
-    base = f"http://127.0.0.1:{args.port}/feeds/"
+    scheme = "https" if args.tls else "http"
+    base = f"{scheme}://127.0.0.1:{args.port}/feeds/"
     urls = [base + name for name in names]
+    server = (TlsFeedServer if args.tls else FeedServer)(args.workdir, farm, args.port)
+    if isinstance(server, TlsFeedServer):
+        os.environ["REQUESTS_CA_BUNDLE"] = server.cert
     session = make_session("syndicator-bench/0.1", pool_size=args.concurrency)
     print(
         f"N={args.n} conditional GETs per round, concurrency={args.concurrency}, "
-        f"per_host={args.per_host}, nginx on 127.0.0.1:{args.port}"
+        f"per_host={args.per_host}, nginx on {base}"
     )
-    with FeedServer(args.workdir, farm, args.port):
+    with server:
         wall, cpu, statuses, results = run_round(session, urls, {}, args.concurrency, args.per_host)
         print(f"warm-up: {wall:.3f}s wall, {cpu:.3f}s CPU, statuses {dict(statuses)}")
         validators = {url: (r.etag, r.last_modified) for url, r in results.items()}

@@ -71,7 +71,9 @@ class Wire:
         """``kernel_timeouts`` (plain TCP on Linux): the socket blocks and the kernel
         enforces the wait (SO_RCVTIMEO/SO_SNDTIMEO), so each receive is one system
         call that releases the GIL once; Python's own timeouts poll() first, which
-        doubles the GIL hand-offs and, with many polling threads, the CPU of a 304."""
+        doubles the GIL hand-offs and, with many polling threads, the CPU of a 304.
+        Not for TLS: CPython's ssl module retries a read the kernel timed out on a
+        blocking socket forever, so TLS sockets keep Python's timeouts."""
         self.sock = sock
         self.buf = b""
         self._kernel = kernel_timeouts and KERNEL_TIMEOUTS
