@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -65,6 +66,18 @@ def test_gzip_body_is_inflated(http_server: LocalServer, session: HttpSession) -
     url = http_server.serve(
         "/page", gzip.compress(text.encode()), headers={"Content-Encoding": "gzip"}
     )
+    assert fetch(session, url).body.decode() == text
+
+
+@pytest.mark.parametrize("raw", [False, True], ids=["zlib-deflate", "raw-deflate"])
+def test_deflate_body_is_inflated_whether_zlib_wrapped_or_raw(
+    http_server: LocalServer, session: HttpSession, raw: bool
+) -> None:
+    """Servers differ on what "deflate" means (RFC 9110 says zlib; IIS sent raw)."""
+    text = "<rss>清华大学 news</rss>" * 200
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
+    data = packer.compress(text.encode()) + packer.flush()
+    url = http_server.serve("/deflated", data, headers={"Content-Encoding": "deflate"})
     assert fetch(session, url).body.decode() == text
 
 
