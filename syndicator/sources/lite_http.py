@@ -8,7 +8,7 @@ where the exchange itself costs a few tens. This client sends one prepared
 request with one ``sendall``, reads the answer with ``wire``, and keeps idle
 connections per (scheme, host, port) for reuse by any thread. It does not speak
 to proxies: ``fetch`` sends everything through ``requests`` when the environment
-configures one.
+configured one when the session was made.
 """
 
 from __future__ import annotations
