@@ -62,10 +62,30 @@ def _complete_in_worker(spec: Any, result: Any, check_known: bool) -> tuple[Any,
     return done, [prepare(article, sqlite=sqlite) for article in done.articles]
 
 
+def _noop() -> None:
+    return None
+
+
+def _preload() -> None:
+    """What a worker runs, imported before forking so every worker starts with it."""
+    import lxml.etree  # noqa: F401
+
+    import syndicator.sources.entries
+    import syndicator.sources.feeds
+    import syndicator.sources.poll
+    import syndicator.store.articles  # noqa: F401
+
+
 class ParsePool:
     """``complete(spec, session, result, is_known)`` runs ``complete_poll`` here, or,
     after ``start_after`` bytes of bodies in this round and with ``workers`` > 1, in a worker
-    process. Call ``close()`` at the end of the round."""
+    process. Call ``close()`` at the end of the round.
+
+    Workers are spawned (a fresh interpreter: safe whatever threads are running), which
+    costs each a fraction of a second of imports. ``eager=True`` says the round will
+    surely parse much (sources polled for the first time): the workers are then started
+    at once, forked from this process with the parser already imported, provided no
+    other thread runs yet (forking a threaded process can copy a held lock)."""
 
     def __init__(
         self,
@@ -74,6 +94,7 @@ class ParsePool:
         user_agent: str,
         workers: int | None = None,
         start_after: int = 12_000_000,
+        eager: bool = False,
     ) -> None:
         self.store_url, self.user_agent = store_url, user_agent
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -81,23 +102,38 @@ class ParsePool:
         self._received = 0  # bytes of bodies this round
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        if eager and self._may_use_processes() and threading.active_count() == 1:
+            import multiprocessing
+
+            if "fork" in multiprocessing.get_all_start_methods():
+                _preload()
+                self._pool = self._start("fork")
+                # With "fork" the executor creates every process on its first task;
+                # give it one now, while this is still the only thread.
+                self._pool.submit(_noop).result()
+
+    def _may_use_processes(self) -> bool:
+        return self.workers >= 2 and not self.store_url.endswith(":memory:")
+
+    def _start(self, method: str) -> ProcessPoolExecutor:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        log.debug("parsing in %d worker processes (%s)", self.workers, method)
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_init_worker,
+            initargs=(self.store_url, self.user_agent),
+        )
 
     def _use_pool(self, size: int) -> ProcessPoolExecutor | None:
-        if self.workers < 2 or self.store_url.endswith(":memory:"):
+        if not self._may_use_processes():
             return None
         with self._lock:
             self._received += size
             if self._pool is None and self._received > self.start_after:
-                import multiprocessing
-                from concurrent.futures import ProcessPoolExecutor
-
-                log.debug("parsing in %d worker processes", self.workers)
-                self._pool = ProcessPoolExecutor(
-                    self.workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_init_worker,
-                    initargs=(self.store_url, self.user_agent),
-                )
+                self._pool = self._start("spawn")
             return self._pool
 
     def complete(

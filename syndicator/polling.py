@@ -37,6 +37,9 @@ BATCH_SOURCES = 200  # poll states written per transaction
 # Bodies a round receives before parsing moves to worker processes: below this the
 # cost of starting them (~0.5 s of CPU each) outweighs what they save.
 PARSE_IN_PROCESSES_AFTER = 4_000_000
+# First polls in a round from which parse workers start with the round: a first poll
+# reads the whole feed, so this many will certainly fill them.
+WORKERS_AT_ONCE_AFTER = 100
 BATCH_ARTICLES = 2000  # articles per transaction: bounds what a round holds in memory
 
 
@@ -146,10 +149,14 @@ def poll(
         states = polls.load_all(connection)
     fetch = engine.config.fetch
     batch = _Batch(engine, summary, on_new)
+    first_polls = sum(
+        1 for s in chosen if (old := states.get(s.name)) is None or old.baselined_at is None
+    )
     parsers = ParsePool(
         store_url=engine.config.store_url(),
         user_agent=fetch.user_agent,
         start_after=PARSE_IN_PROCESSES_AFTER,
+        eager=first_polls >= WORKERS_AT_ONCE_AFTER,
     )
     outcomes = run_per_host(
         lambda source: _fetch_source(engine, source, states.get(source.name), parsers),
