@@ -74,10 +74,13 @@ class FeedFarm:
                     farm.peak_total = max(farm.peak_total, sum(farm.in_flight.values()))
                 try:
                     time.sleep(farm.delay)
-                    self.reply()
                 finally:
+                    # Counted out before the reply is written: the client may start its
+                    # next request the moment it has read this one, which can be before
+                    # this thread runs again.
                     with farm.lock:
                         farm.in_flight[host] -= 1
+                self.reply()
 
             def reply(self) -> None:
                 if farm.status is not None:
