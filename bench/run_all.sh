@@ -16,7 +16,7 @@ fi
 uptime
 "$VENV/bin/python" bench/harness.py --n 1000 --latency-ms 0 --tools "$PEERS" \
   --workdir /tmp/syndicator-bench-n1000 --json-out "$OUT/n1000-0ms.json" --md-out "$OUT/n1000-0ms.md"
-"$VENV/bin/python" bench/harness.py --n 200 --latency-ms 50 --tools "$PEERS" --concurrency 128 --per-host 128 \
+"$VENV/bin/python" bench/harness.py --n 200 --latency-ms 50 --tools "$PEERS" --concurrency 200 --per-host 200 \
   --workdir /tmp/syndicator-bench-n200 --json-out "$OUT/n200-50ms.json" --md-out "$OUT/n200-50ms.md"
 .venv/bin/python bench/startup.py
 .venv/bin/python bench/idle_memory.py --n 1000
