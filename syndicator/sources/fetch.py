@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import logging
 import time
-import zlib
 from urllib.parse import urljoin
 
 from syndicator.sources.http_session import HttpSession
 from syndicator.sources.lite_http import Key, LiteClient, target_of
 from syndicator.sources.responses import (
     FetchResult,
-    Inflater,
+    decoded_body,
     fetch_error,
     parse_max_age,
     parse_retry_after,
@@ -196,23 +195,14 @@ def _read_body(
         raise fetch_error(
             source, url, f"body of {head.length} bytes exceeds the cap of {max_bytes}"
         )
-    coding = head.headers.get("content-encoding", "").strip().lower()
-    inflater = Inflater(coding) if coding in ("gzip", "x-gzip", "deflate") else None
-    if inflater is None and coding not in ("", "identity"):
-        raise fetch_error(source, url, f"unsupported Content-Encoding {coding!r}")
-    parts: list[bytes] = []
-    size = 0
     try:
-        for chunk in iter_body(wire, head):
-            for piece in inflater.feed(chunk) if inflater else (chunk,):
-                size += len(piece)
-                if size > max_bytes:
-                    raise fetch_error(
-                        source, url, f"decoded body exceeds the cap of {max_bytes} bytes"
-                    )
-                parts.append(piece)
-    except zlib.error as exc:
-        raise fetch_error(source, url, f"corrupt {coding} body: {exc}") from exc
+        body = decoded_body(
+            iter_body(wire, head),
+            head.headers.get("content-encoding", ""),
+            max_bytes=max_bytes,
+            source=source,
+            url=url,
+        )
     except ProtocolError as exc:
         raise fetch_error(source, url, f"connection broken while reading: {exc}") from exc
     except OSError as exc:
@@ -221,7 +211,7 @@ def _read_body(
         ) from exc
     if time.monotonic() >= wire.ends_at:
         raise fetch_error(source, url, f"deadline of {deadline:g}s exceeded")
-    return b"".join(parts)
+    return body
 
 
 def fetch_image(

@@ -9,7 +9,7 @@ session's connections (``HttpSession.requests_session`` mounts its adapter).
 from __future__ import annotations
 
 import logging
-import zlib
+from collections.abc import Iterator
 
 import requests
 import urllib3
@@ -18,7 +18,7 @@ from syndicator.sources.deadline import Deadline
 from syndicator.sources.responses import (
     CHUNK,
     FetchResult,
-    Inflater,
+    decoded_body,
     fetch_error,
     parse_retry_after,
     result_of,
@@ -86,30 +86,23 @@ def _read_body(
         raise fetch_error(
             source, url, f"body of {int(length)} bytes exceeds the cap of {max_bytes}"
         )
-    coding = response.headers.get("Content-Encoding", "").strip().lower()
-    inflater = Inflater(coding) if coding in ("gzip", "x-gzip", "deflate") else None
-    if inflater is None and coding not in ("", "identity"):
-        response.close()
-        raise fetch_error(source, url, f"unsupported Content-Encoding {coding!r}")
     raw = response.raw
-    parts: list[bytes] = []
-    size = 0
-    try:
-        while True:
-            if deadline.check():
-                break
+
+    def chunks() -> Iterator[bytes]:
+        while not deadline.check():
             chunk = raw.read1(CHUNK, decode_content=False)
             if not chunk:
-                break
-            for piece in inflater.feed(chunk) if inflater else (chunk,):
-                size += len(piece)
-                if size > max_bytes:
-                    raise fetch_error(
-                        source, url, f"decoded body exceeds the cap of {max_bytes} bytes"
-                    )
-                parts.append(piece)
-    except zlib.error as exc:
-        raise fetch_error(source, url, f"corrupt {coding} body: {exc}") from exc
+                return
+            yield chunk
+
+    try:
+        body = decoded_body(
+            chunks(),
+            response.headers.get("Content-Encoding", ""),
+            max_bytes=max_bytes,
+            source=source,
+            url=url,
+        )
     except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
         if deadline.check():
             raise fetch_error(source, url, f"deadline of {deadline.seconds:g}s exceeded") from exc
@@ -118,4 +111,4 @@ def _read_body(
         response.close()
     if deadline.check():
         raise fetch_error(source, url, f"deadline of {deadline.seconds:g}s exceeded")
-    return b"".join(parts)
+    return body

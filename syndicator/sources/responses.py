@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +18,7 @@ __all__ = [
     "CHUNK",
     "FetchResult",
     "Inflater",
+    "decoded_body",
     "fetch_error",
     "parse_max_age",
     "parse_retry_after",
@@ -127,3 +128,30 @@ class Inflater:
             if self._obj.eof and self._obj.unused_data.strip(b"\x00"):
                 data = self._obj.unused_data  # a further gzip member
                 self._obj = zlib.decompressobj(zlib.MAX_WBITS | 32)
+
+
+def decoded_body(
+    chunks: Iterable[bytes], coding: str, *, max_bytes: int, source: str, url: str
+) -> bytes:
+    """The body from its raw ``chunks`` as sent with Content-Encoding ``coding``:
+    inflated in bounded steps and cut off once ``max_bytes`` decoded bytes are
+    exceeded (a gzip bomb is never inflated in full). Errors of the transport that
+    yields ``chunks`` pass through for the caller to name."""
+    coding = coding.strip().lower()
+    inflater = Inflater(coding) if coding in ("gzip", "x-gzip", "deflate") else None
+    if inflater is None and coding not in ("", "identity"):
+        raise fetch_error(source, url, f"unsupported Content-Encoding {coding!r}")
+    parts: list[bytes] = []
+    size = 0
+    try:
+        for chunk in chunks:
+            for piece in inflater.feed(chunk) if inflater else (chunk,):
+                size += len(piece)
+                if size > max_bytes:
+                    raise fetch_error(
+                        source, url, f"decoded body exceeds the cap of {max_bytes} bytes"
+                    )
+                parts.append(piece)
+    except zlib.error as exc:
+        raise fetch_error(source, url, f"corrupt {coding} body: {exc}") from exc
+    return b"".join(parts)
