@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from syndicator.durations import parse_window
 from syndicator.errors import ConfigError
+from syndicator.toml_cache import load_toml
 from syndicator.validation import (
     Invalid,
     Validated,
@@ -267,7 +268,7 @@ def load_config(path: Path | str | None = None) -> Config:
     """Read and validate a config file. Raises ``ConfigError`` listing every problem."""
     path = Path(path) if path is not None else default_config_path()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = load_toml(path.read_text(encoding="utf-8"), path=path)
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such config file (create one with 'syndicator init', "
