@@ -112,10 +112,17 @@ def _selectors(source: SourceConfig) -> Any:
     )
 
 
-def due_sources(engine: Engine | Poller, *, force: bool = False) -> list[SourceConfig]:
-    """Enabled sources whose next poll time has come; a never-polled source is due."""
-    with engine.store.read() as connection:
-        states = polls.load_all(connection)
+def due_sources(
+    engine: Engine | Poller,
+    *,
+    force: bool = False,
+    states: dict[str, polls.SourceState] | None = None,
+) -> list[SourceConfig]:
+    """Enabled sources whose next poll time has come; a never-polled source is due.
+    ``states`` are the poll states when the caller has loaded them already."""
+    if states is None:
+        with engine.store.read() as connection:
+            states = polls.load_all(connection)
     now = engine.clock.now()
     due = []
     for source in engine.config.sources:
@@ -141,12 +148,14 @@ def poll(
     batches, one transaction per batch, so memory stays bounded and a round of
     a thousand 304s costs a handful of statements."""
     engine = poller_of(engine)
-    chosen = list(sources) if sources is not None else due_sources(engine, force=force)
+    with engine.store.read() as connection:
+        states = polls.load_all(connection)
+    if sources is None:
+        sources = due_sources(engine, force=force, states=states)
+    chosen = list(sources)
     summary = PollSummary()
     if not chosen:
         return summary
-    with engine.store.read() as connection:
-        states = polls.load_all(connection)
     fetch = engine.config.fetch
     batch = _Batch(engine, summary, on_new)
     first_polls = sum(
@@ -320,21 +329,20 @@ def _edits(
         article_id = next((found[k] for k in item.keys if k in found), None)
         if article_id is None:
             continue
-        retitled = " ".join(item.title.split()) != " ".join(titles.get(article_id, "").split())
+        known_title = " ".join(titles.get(article_id, "").split())
+        title = None  # the cleaned title, when it differs from the stored one
+        if " ".join(item.title.split()) != known_title:
+            cleaned = item.clean_title()
+            title = cleaned if " ".join(cleaned.split()) != known_title else None
         new_keys = any(k not in found for k in item.keys)
-        if not (retitled or new_keys):
+        if title is None and not new_keys:
             continue
         stored = article_store.load_article(connection, article_id)
         if stored is not None:
-            edits.append(
-                (
-                    source,
-                    stored.with_changes(
-                        title=item.title if retitled else stored.title,
-                        guid=item.guid or stored.guid,
-                    ),
-                )
+            changed = stored.with_changes(
+                title=title or stored.title, guid=item.guid or stored.guid
             )
+            edits.append((source, changed))
     return edits
 
 

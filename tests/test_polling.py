@@ -302,6 +302,33 @@ def test_an_edited_title_is_recorded_and_posted_again_only_where_asked(
     assert _sent(engine).count((link, "box-updates")) == 2
 
 
+def test_a_title_written_with_markup_is_no_edit_when_seen_again(
+    tmp_path: Path, http_server
+) -> None:  # type: ignore[no-untyped-def]
+    """The feed's raw title ("&lt;b&gt;Solar&lt;/b&gt; car  wins") differs from the
+    stored, cleaned one ("Solar car wins"); only a difference that survives
+    cleaning is an edit."""
+    from syndicator.store import articles as article_store
+
+    link = "https://news.example.edu/2026-11/20/c_1.htm"
+    body = _feed([("tag:news,2026:1", link, "&lt;b&gt;Solar&lt;/b&gt; car  wins")])
+    stub = http_server(lambda request: (200, {"Content-Type": "application/rss+xml"}, body))
+    engine = open_engine(
+        tmp_path, feed_source(stub.url + "/feed.xml", first_run="backfill:1") + UPDATE_TARGETS
+    )
+    poll(engine)
+    drain(engine)
+    for _ in range(2):
+        poll(engine, force=True)
+        drain(engine)
+    assert _sent(engine).count((link, "box-updates")) == 1
+    with engine.store.begin() as connection:
+        article_id = article_store.find_article_id(connection, link)
+        assert article_id is not None
+        stored = article_store.load_article(connection, article_id)
+    assert stored is not None and stored.title == "Solar car wins"
+
+
 def test_a_new_guid_for_a_known_link_is_recorded_as_an_alias_not_posted(
     tmp_path: Path, http_server
 ) -> None:  # type: ignore[no-untyped-def]

@@ -67,12 +67,20 @@ class SourceSpec:
 @dataclass(frozen=True)
 class SeenAgain:
     """A feed item the store already has, as the feed shows it now: every key it goes
-    by and its title. Enough for the poller to notice an edited title or a new guid
-    for a known link, without rebuilding the article."""
+    by and its title as written in the feed (``clean_title`` is what an article
+    would carry). Enough for the poller to notice an edited title or a new guid for
+    a known link, without rebuilding the article. The title is cleaned only when it
+    differs from the stored one: a changed feed repeats dozens of known items, and
+    cleaning each costs more than comparing."""
 
     keys: tuple[str, ...]
     title: str
     guid: str | None = None
+
+    def clean_title(self) -> str:
+        from syndicator.sources.entries import to_text
+
+        return to_text(self.title).replace("\n", " ")
 
 
 @dataclass(frozen=True)
@@ -160,7 +168,7 @@ def _wants_page(spec: SourceSpec, entry: FeedEntry, article: Article) -> bool:
 def _poll_feed(
     spec: SourceSpec, session: HttpSession, result: FetchResult, is_known: KnownKeys
 ) -> tuple[list[Article], list[str], list[SeenAgain]]:
-    from syndicator.sources.entries import entry_to_article, to_text
+    from syndicator.sources.entries import entry_to_article
     from syndicator.sources.feeds import parse_entries
 
     entries = parse_entries(
@@ -173,7 +181,7 @@ def _poll_feed(
     known = is_known(keys) if keys else set()
     unknown = [e for e in entries if not known.intersection(e.candidate_keys)]
     seen_again = [
-        SeenAgain(tuple(e.candidate_keys), to_text(e.title).replace("\n", " "), e.guid or None)
+        SeenAgain(tuple(e.candidate_keys), e.title, e.guid or None)
         for e in entries
         if e.title and known.intersection(e.candidate_keys)
     ]
