@@ -96,7 +96,9 @@ def test_targets_must_name_known_sources(tmp_path: Path) -> None:
 
 
 def test_a_name_used_twice_is_reported_at_its_second_use(tmp_path: Path) -> None:
-    twice = GOOD + GOOD.replace('url = "https://news.example.edu/"', 'url = "https://b.example.edu/"')
+    twice = GOOD + GOOD.replace(
+        'url = "https://news.example.edu/"', 'url = "https://b.example.edu/"'
+    )
     with pytest.raises(ConfigError) as raised:
         load_config(_write(tmp_path, twice))
     problems = raised.value.problems
