@@ -3,7 +3,8 @@ never served stale, and a cache that cannot be used only means parsing again."""
 
 from __future__ import annotations
 
-import os
+import marshal
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -39,9 +40,10 @@ def test_a_big_config_is_parsed_once_then_read_from_the_cache(
     first = load_toml(text, path=path)
     [entry] = own_cache.iterdir()
     assert oct(entry.stat().st_mode & 0o777) == "0o600"
-    entry.write_bytes(entry.read_bytes())  # still a valid entry
     assert load_toml(text, path=path) == first == tomllib.loads(text)
     assert cache_dir() == own_cache
+    entry.write_bytes(marshal.dumps({"read": "from the cache"}))  # a planted entry
+    assert load_toml(text, path=path) == {"read": "from the cache"}
 
 
 def test_an_edited_config_is_parsed_again_and_replaces_its_entry(
@@ -63,15 +65,13 @@ def test_a_damaged_entry_or_an_unwritable_cache_only_means_parsing(
     [entry] = own_cache.iterdir()
     entry.write_bytes(b"\x00garbage")
     assert load_toml(text, path=path) == tomllib.loads(text)
-    os.chmod(own_cache, 0o500)
-    try:
-        other = _big_config(tmp_path, title="Other")
-        assert (
-            load_toml(other.read_text(encoding="utf-8"), path=other)["sources"][0]["name"]
-            == "feed-0000"
-        )
-    finally:
-        os.chmod(own_cache, 0o700)
+    shutil.rmtree(own_cache)
+    own_cache.write_text("a file where the cache folder should be")  # unwritable, even for root
+    other = _big_config(tmp_path, title="Other")
+    assert (
+        load_toml(other.read_text(encoding="utf-8"), path=other)["sources"][0]["name"]
+        == "feed-0000"
+    )
 
 
 def test_small_configs_and_broken_toml_are_not_cached(tmp_path: Path, own_cache: Path) -> None:

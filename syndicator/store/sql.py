@@ -9,9 +9,9 @@ inside the same transaction), so the rest of the store and its callers keep
 passing what they have. Statements use ``?`` placeholders; PostgreSQL's driver
 gets ``%s``.
 
-``open_sqlite`` opens a SQLite post log directly with ``sqlite3``; a store whose
-schema is not current (new, or written by an older syndicator) is first brought up
-to date by ``database.migrate``, the one place that creates tables.
+``open_sqlite`` opens a SQLite post log directly with ``sqlite3``. An empty one is
+created from ``sqlite_ddl`` (checked by a test against the migrations); one written
+by an older syndicator is first brought up to date by ``database.migrate``.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from syndicator.clock import as_utc, to_naive_utc
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore", "Sql", "open_sqlite", "sql_of"]
 
@@ -135,21 +137,18 @@ class Sql:
     @staticmethod
     def moment(value: Any) -> datetime | None:
         """A stored datetime back as an aware UTC datetime."""
-        if value is None:
-            return None
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return as_utc(value)
 
 
 def stamp(moment: datetime | None, *, sqlite: bool) -> Any:
     """A datetime as the store keeps it: naive UTC; on SQLite the text SQLAlchemy
     writes (``YYYY-MM-DD HH:MM:SS.ffffff``), so either side reads the other's."""
-    if moment is None:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.isoformat(" ", "microseconds") if sqlite else moment
+    moment = to_naive_utc(moment)
+    if moment is None or not sqlite:
+        return moment
+    return moment.isoformat(" ", "microseconds")
 
 
 def sql_of(connection: Sql | Any) -> Sql:
