@@ -106,11 +106,24 @@ class ParsePool:
             import multiprocessing
 
             if "fork" in multiprocessing.get_all_start_methods():
-                _preload()
-                self._pool = self._start("fork")
-                # With "fork" the executor creates every process on its first task;
-                # give it one now, while this is still the only thread.
-                self._pool.submit(_noop).result()
+                self._fork_now()
+
+    def _fork_now(self) -> None:
+        """Fork the workers at once; if that fails (no memory for a process, a worker
+        dying at start) the round goes on, parsing here or in spawned workers later."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        _preload()
+        pool = self._start("fork")
+        try:
+            # With "fork" the executor creates every process on its first task; give
+            # it one now, while this is still the only thread.
+            pool.submit(_noop).result()
+        except (OSError, BrokenProcessPool) as exc:
+            log.warning("could not start parse workers (%s); parsing in this process", exc)
+            pool.shutdown(wait=False, cancel_futures=True)
+            return
+        self._pool = pool
 
     def _may_use_processes(self) -> bool:
         return self.workers >= 2 and not self.store_url.endswith(":memory:")

@@ -9,6 +9,8 @@ import textwrap
 import threading
 from pathlib import Path
 
+import pytest
+
 from syndicator.parsepool import ParsePool
 from syndicator.sources.fetch import FetchResult
 from syndicator.sources.poll import SourceSpec, complete_poll
@@ -101,3 +103,26 @@ def test_a_first_round_forks_its_workers_before_any_thread_starts(tmp_path: Path
     assert "worker processes (fork)" in done.stderr
     lines = done.stdout.splitlines()
     assert len(lines) == len(set(lines)) == 8  # 4 feeds x 2 items, each once
+
+
+def _refuse(store_url: str, user_agent: str) -> None:
+    raise RuntimeError("this worker cannot start")
+
+
+def test_workers_that_cannot_start_leave_the_round_parsing_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from syndicator import parsepool
+
+    monkeypatch.setattr(parsepool, "_init_worker", _refuse)  # the forked child inherits it
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    pool = ParsePool(store_url=url, user_agent="t", workers=2, start_after=10**12)
+    pool._fork_now()
+    assert pool._pool is None
+    assert "could not start parse workers" in caplog.text
+    spec = SourceSpec(
+        name="news", url="https://news.example.edu/1.xml", kind="feed", full_text="never"
+    )
+    done, prepared = pool.complete(spec, None, _result(1), lambda keys: set())
+    pool.close()
+    assert len(done.articles) == 3 and prepared is None
