@@ -15,10 +15,11 @@ import queue
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Generic, TypeVar
+from functools import partial
+from typing import Generic, Protocol, TypeVar, Union
 from urllib.parse import urlsplit
 
-__all__ = ["Outcome", "host_of", "run_per_host"]
+__all__ = ["Inline", "Outcome", "Step", "host_of", "run_per_host"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,6 +32,24 @@ class Outcome(Generic[T, R]):
 
     def __init__(self, item: T, value: R | None = None, error: BaseException | None = None):
         self.item, self.value, self.error = item, value, error
+
+
+# What ``Inline.wait`` gives for an item: its Outcome, or the work left for a thread.
+Step = Union[Outcome[T, R], Callable[[], R]]  # noqa: UP007 - a generic alias needs Union
+
+
+class Inline(Protocol[T, R]):
+    """Work the scheduling thread does itself, without blocking (``sources.sweep``)."""
+
+    def start(self, token: str, item: T) -> bool:
+        """Take ``item`` into the loop (True), or leave it to a thread (False)."""
+
+    def wait(self, block: bool) -> list[tuple[str, T, Step[T, R]]]:
+        """The items that finished or need a thread since the last call, each with
+        the ``token`` it started with; ``block``: wait for at least one or a ``wake``."""
+
+    def wake(self) -> None:
+        """Interrupt a blocked ``wait`` (called from the threads)."""
 
 
 def host_of(url: str) -> str:
@@ -50,11 +69,15 @@ def run_per_host(
     concurrency: int,
     per_host: int,
     thread_name_prefix: str = "fetch",
+    inline: Inline[T, R] | None = None,
 ) -> Iterator[Outcome[T, R]]:
     """Call ``fn`` on every item in threads and yield each ``Outcome`` as it
     finishes. At most ``concurrency`` calls run at once and at most ``per_host``
     for items sharing ``host(item)``; hosts take turns, so one big site does not
-    delay the rest of the round."""
+    delay the rest of the round. ``inline``: work this thread does itself on
+    non-blocking sockets (``inline.start(host, item)`` takes the item or leaves it
+    to ``fn``); an item it hands back unfinished goes on in a thread, keeping its
+    slot. Threads are started only when work reaches them."""
     concurrency, per_host = max(1, concurrency), max(1, per_host)
     waiting: dict[str, deque[T]] = {}
     for item in items:
@@ -64,24 +87,30 @@ def run_per_host(
     ready: deque[str] = deque(waiting)  # hosts with queued work and a free slot
     active: dict[str, int] = dict.fromkeys(waiting, 0)
     done: queue.SimpleQueue[tuple[str, Outcome[T, R]]] = queue.SimpleQueue()
-    running = 0
+    running = in_loop = 0
 
-    def call(key: str, item: T) -> None:
+    def call(key: str, item: T, work: Callable[[], R]) -> None:
         try:
-            done.put((key, Outcome(item, value=fn(item))))
+            done.put((key, Outcome(item, value=work())))
         except BaseException as exc:  # handed to the caller, who decides
             done.put((key, Outcome(item, error=exc)))
+        if inline is not None:
+            inline.wake()
 
     workers = min(concurrency, sum(min(per_host, len(q)) for q in waiting.values()))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=thread_name_prefix) as pool:
 
         def launch() -> None:
-            nonlocal running
+            nonlocal running, in_loop
             while running < concurrency and ready:
                 key = ready.popleft()
                 line = waiting[key]
-                future: Future[None] = pool.submit(call, key, line.popleft())
-                del future  # results come back through `done`
+                item = line.popleft()
+                if inline is not None and inline.start(key, item):
+                    in_loop += 1
+                else:
+                    future: Future[None] = pool.submit(call, key, item, partial(fn, item))
+                    del future  # results come back through `done`
                 running += 1
                 active[key] += 1
                 if line and active[key] < per_host:
@@ -89,10 +118,24 @@ def run_per_host(
 
         launch()
         while running:
-            key, outcome = done.get()
-            running -= 1
-            active[key] -= 1
-            if waiting[key] and active[key] == per_host - 1:
-                ready.append(key)  # the host just got a slot back
-            launch()  # keep the network busy while the caller works on this one
-            yield outcome
+            finished: list[tuple[str, Outcome[T, R]]] = []
+            if in_loop:
+                assert inline is not None
+                for key, item, step in inline.wait(block=done.empty()):
+                    in_loop -= 1
+                    if isinstance(step, Outcome):
+                        finished.append((key, step))
+                    else:  # goes on in a thread, in the slot it holds
+                        pool.submit(call, key, item, step)
+            elif done.empty():
+                finished.append(done.get())
+            while not done.empty():
+                finished.append(done.get())
+            for key, _ in finished:
+                running -= 1
+                active[key] -= 1
+                if waiting[key] and active[key] == per_host - 1:
+                    ready.append(key)  # the host just got a slot back
+            launch()  # keep the network busy while the caller works on these
+            for _, outcome in finished:
+                yield outcome

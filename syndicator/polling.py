@@ -22,6 +22,7 @@ from syndicator.errors import SourceError
 from syndicator.hostpool import host_of, run_per_host
 from syndicator.models import Article
 from syndicator.parsepool import ParsePool
+from syndicator.sources.http_session import HttpSession
 from syndicator.store import articles as article_store
 from syndicator.store import polls
 from syndicator.store.articles import Recorded
@@ -167,6 +168,7 @@ def poll(
         start_after=PARSE_IN_PROCESSES_AFTER,
         eager=first_polls >= WORKERS_AT_ONCE_AFTER,
     )
+    sweep = _sweep(engine, states, parsers, len(chosen) - first_polls)
     outcomes = run_per_host(
         lambda source: _fetch_source(engine, source, states.get(source.name), parsers),
         chosen,
@@ -174,13 +176,53 @@ def poll(
         concurrency=fetch.concurrency,
         per_host=fetch.per_host,
         thread_name_prefix="poll",
+        inline=sweep,
     )
     try:
         _consume(outcomes, states, batch)
     finally:
         parsers.close()
+        if sweep is not None:
+            sweep.close()
     batch.flush()
     return summary
+
+
+def _sweep(
+    engine: Poller, states: dict[str, polls.SourceState], parsers: ParsePool, repeat_polls: int
+) -> Any:
+    """The loop that sends the round's conditional GETs from this thread
+    (``sources.sweep``); None when no source has validators to send."""
+    session = engine.session
+    if not repeat_polls or not isinstance(session, HttpSession) or session.proxied:
+        return None
+    from syndicator.sources.poll import complete_poll
+    from syndicator.sources.sweep import ConditionalSweep, ask_for
+
+    timeout = engine.config.fetch.timeout.total_seconds()
+    deadline = engine.config.fetch.deadline.total_seconds()
+
+    def ask(source: SourceConfig) -> Any:
+        state = states.get(source.name)
+        if state is None:
+            return None
+        return ask_for(
+            session,
+            source.url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            timeout=timeout,
+            deadline=deadline,
+            source=source.name,
+        )
+
+    def answered(source: SourceConfig, result: Any) -> tuple[Any, None]:
+        return complete_poll(source_spec(engine, source), session, result), None
+
+    def resume(source: SourceConfig, sent: Any) -> Any:
+        return _fetch_source(engine, source, states.get(source.name), parsers, sent)
+
+    return ConditionalSweep(session.lite, ask, answered, resume)
 
 
 def _consume(outcomes: Any, states: dict[str, polls.SourceState], batch: _Batch) -> None:
@@ -355,9 +397,14 @@ def _plan_mark(engine: Poller, source: SourceConfig, state: polls.SourceState) -
 
 
 def _fetch_source(
-    engine: Poller, source: SourceConfig, state: polls.SourceState | None, parsers: ParsePool
+    engine: Poller,
+    source: SourceConfig,
+    state: polls.SourceState | None,
+    parsers: ParsePool,
+    sent: Any = None,
 ) -> Any:
-    """The GET in this thread; the parse here or, in a big round, in a worker process."""
+    """The GET in this thread (or, given ``sent``, its answer read on from the
+    sweep); the parse here or, in a big round, in a worker process."""
     from syndicator.sources.poll import fetch_source
 
     def is_known(keys: Sequence[str]) -> set[str]:
@@ -371,6 +418,7 @@ def _fetch_source(
         engine.session,
         etag=state.etag if state else None,
         last_modified=state.last_modified if state else None,
+        sent=sent,
     )
     # A first poll looks nothing up: almost nothing is known yet, and recording
     # dedups against the store (and other sources) anyway.

@@ -20,7 +20,7 @@ import time
 from urllib.parse import urljoin
 
 from syndicator.sources.http_session import HttpSession
-from syndicator.sources.lite_http import Key, LiteClient, target_of
+from syndicator.sources.lite_http import Key, LiteClient, Sent, target_of
 from syndicator.sources.responses import (
     FetchResult,
     decoded_body,
@@ -40,6 +40,8 @@ __all__ = [
     "make_session",
     "parse_max_age",
     "parse_retry_after",
+    "request_tail",
+    "transport_failure",
 ]
 
 log = logging.getLogger(__name__)
@@ -76,10 +78,13 @@ def fetch(
     deadline: float = 30.0,
     max_bytes: int = 10_000_000,
     source: str = "",
+    sent: Sent | None = None,
 ) -> FetchResult:
     """GET ``url`` within the bounds above. Raises ``SourceError`` naming
     ``source`` on HTTP >= 400 (with ``retry_after`` from a 429/503), a timeout,
-    the deadline, the size cap or a response that is not HTTP."""
+    the deadline, the size cap or a response that is not HTTP. ``sent``: the
+    conditional sweep already wrote this request (its ``ends_at`` set); the fetch
+    goes on from its answer."""
     if not url.lower().startswith(("http://", "https://")):
         raise fetch_error(source, url, "only http:// and https:// URLs can be fetched")
     if session.proxied:
@@ -95,13 +100,8 @@ def fetch(
             max_bytes,
             source,
         )
-    ends_at = time.monotonic() + deadline
-    tail = session.header_block
-    if etag:
-        tail += f"If-None-Match: {etag}\r\n"
-    if last_modified:
-        tail += f"If-Modified-Since: {last_modified}\r\n"
-    tail += "\r\n"
+    ends_at = sent.wire.ends_at if sent is not None else time.monotonic() + deadline
+    tail = request_tail(session, etag, last_modified)
     lite = session.lite
     for _ in range(session.max_redirects + 1):
         try:
@@ -110,9 +110,10 @@ def fetch(
         except ValueError as exc:
             raise fetch_error(source, url, f"cannot fetch: {exc}") from exc
         try:
-            wire, head = lite.send(target, request, timeout, ends_at)
+            wire, head = lite.send(target, request, timeout, ends_at, sent)
         except (OSError, ProtocolError) as exc:
-            raise _failure(exc, source, url, "cannot fetch", timeout, deadline) from exc
+            raise transport_failure(exc, source, url, "cannot fetch", timeout, deadline) from exc
+        sent = None  # a redirect's next request goes out here
         status, get = head.status, head.headers.get
         hint = get("retry-after")
         retry_after = parse_retry_after(hint) if hint else None
@@ -144,6 +145,17 @@ def fetch(
     raise fetch_error(source, url, "too many redirects")
 
 
+def request_tail(session: HttpSession, etag: str | None, last_modified: str | None) -> str:
+    """The request's headers after its request line and Host: fixed ones, then the
+    validators of a conditional GET, then the blank line."""
+    tail = session.header_block
+    if etag:
+        tail += f"If-None-Match: {etag}\r\n"
+    if last_modified:
+        tail += f"If-Modified-Since: {last_modified}\r\n"
+    return tail + "\r\n"
+
+
 def _redirect(url: str, location: str, source: str) -> str:
     try:
         target = urljoin(url, location.strip())
@@ -154,7 +166,7 @@ def _redirect(url: str, location: str, source: str) -> str:
     return target
 
 
-def _failure(
+def transport_failure(
     exc: BaseException, source: str, url: str, what: str, timeout: float, deadline: float
 ) -> Exception:
     """The SourceError for a transport failure, saying which bound was hit."""
@@ -206,7 +218,7 @@ def _read_body(
     except ProtocolError as exc:
         raise fetch_error(source, url, f"connection broken while reading: {exc}") from exc
     except OSError as exc:
-        raise _failure(
+        raise transport_failure(
             exc, source, url, "connection broken while reading", timeout, deadline
         ) from exc
     if time.monotonic() >= wire.ends_at:

@@ -26,7 +26,15 @@ from syndicator.sources.wire import Closed, DeadlineExceeded, Head, ProtocolErro
 if TYPE_CHECKING:
     import ssl
 
-__all__ = ["IDLE_MAX", "Key", "LiteClient", "Target", "proxies_configured", "target_of"]
+__all__ = [
+    "IDLE_MAX",
+    "Key",
+    "LiteClient",
+    "Sent",
+    "Target",
+    "proxies_configured",
+    "target_of",
+]
 
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 IDLE_MAX = 60.0  # seconds an idle connection is trusted to still be open
@@ -41,6 +49,15 @@ def proxies_configured() -> bool:
     does not speak to proxies, so their presence sends fetches through requests."""
     environ = os.environ
     return any(environ.get(name) for name in _PROXY_VARS)
+
+
+class Sent(NamedTuple):
+    """A connection a request was written to elsewhere, its answer not yet read;
+    ``reused``: it had served an earlier request (so a close before any answer
+    means the server timed it out, and the request may be sent again)."""
+
+    wire: Wire
+    reused: bool
 
 
 class Target(NamedTuple):
@@ -116,22 +133,36 @@ class LiteClient:
         self._lock = threading.Lock()
 
     def send(
-        self, target: Target, request: bytes, timeout: float, ends_at: float
+        self,
+        target: Target,
+        request: bytes,
+        timeout: float,
+        ends_at: float,
+        sent: Sent | None = None,
     ) -> tuple[Wire, Head]:
         """Send ``request`` and read the response head. A kept-alive connection the
         server has closed meanwhile is replaced once by a new one (a GET may be
-        repeated). The caller reads the body and hands the wire to ``release``
-        (or closes it)."""
-        wire = self._take(target.key)
+        repeated). ``sent``: a connection ``request`` was already written to (by
+        the conditional sweep), whose answer is read here. The caller reads the
+        body and hands the wire to ``release`` (or closes it)."""
+        wire: Wire | None
+        if sent is not None:
+            wire, reused = sent.wire, sent.reused
+        else:
+            wire = self.take(target.key)
+            reused = wire is not None
         if wire is not None:
             try:
                 wire.arm(timeout, ends_at)
-                wire.send(request)
+                if sent is None:
+                    wire.send(request)
                 return wire, read_head(wire)
             except (Closed, BrokenPipeError, ConnectionResetError, ProtocolError):
                 # closed meanwhile, or out of step (bytes a server sent after a
                 # response, say a body on a 304): once more on a new connection
                 wire.close()
+                if not reused:
+                    raise
             except BaseException:
                 wire.close()
                 raise
@@ -144,7 +175,7 @@ class LiteClient:
             wire.close()
             raise
 
-    def _take(self, key: Key) -> Wire | None:
+    def take(self, key: Key) -> Wire | None:
         """The most recently used idle connection; when even that one has been idle
         too long, all of them have, and they are closed."""
         with self._lock:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # parsing and extraction load when a body arrives: a round of
     from syndicator.sources.extract import Selectors
     from syndicator.sources.http_session import HttpSession
     from syndicator.sources.listpage import ListedLink
+    from syndicator.sources.lite_http import Sent
 
 __all__ = [
     "PollResult",
@@ -249,9 +250,15 @@ def _poll_list(
 
 
 def fetch_source(
-    spec: SourceSpec, session: HttpSession, *, etag: str | None, last_modified: str | None
+    spec: SourceSpec,
+    session: HttpSession,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    sent: Sent | None = None,
 ) -> FetchResult:
-    """The conditional GET of a poll (the network half of ``poll_source``)."""
+    """The conditional GET of a poll (the network half of ``poll_source``);
+    ``sent``: the sweep already wrote it, its answer is read from here."""
     return fetch(
         session,
         spec.url,
@@ -261,6 +268,7 @@ def fetch_source(
         deadline=spec.deadline,
         max_bytes=spec.max_bytes,
         source=spec.name,
+        sent=sent,
     )
 
 

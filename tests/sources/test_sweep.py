@@ -1,0 +1,263 @@
+"""The conditional sweep: a round's conditional GETs written and read from one
+thread. A 304 ends in the loop with no thread started; any other answer goes on
+in a thread on the same connection (one request per feed); failures name the
+source as a fetch's would; what the loop cannot do (host names, TLS) is left to
+threads.
+
+The servers are real ones on 127.0.0.1 (tests/sources/conftest.py).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+
+from syndicator.errors import SourceError
+from syndicator.hostpool import Outcome, host_of, run_per_host
+from syndicator.sources.fetch import FetchResult, fetch
+from syndicator.sources.http_session import HttpSession
+from syndicator.sources.lite_http import Sent
+from syndicator.sources.sweep import ConditionalSweep, ask_for
+
+from .conftest import LocalServer, RawServer, Reply
+
+ETAG = '"v1"'
+PREFIX = "sweep-test"
+
+
+class Round:
+    """One round of conditional GETs through ``run_per_host`` with the sweep, as
+    the poller runs it; records which thread did what."""
+
+    def __init__(self, session: HttpSession, *, timeout: float = 2.0, deadline: float = 5.0):
+        self.session, self.timeout, self.deadline = session, timeout, deadline
+        self.threads_while_answering: list[list[str]] = []
+        self.resumed: list[str] = []
+        self.from_scratch: list[str] = []
+
+    def _fetch(self, url: str, sent: Sent | None = None) -> FetchResult:
+        return fetch(
+            self.session,
+            url,
+            etag=ETAG,
+            timeout=self.timeout,
+            deadline=self.deadline,
+            source=f"feed {url.rsplit('/', 1)[-1]}",
+            sent=sent,
+        )
+
+    def run(self, urls: list[str], *, concurrency: int = 4, per_host: int = 2) -> list[Outcome]:
+        def ask(url: str) -> object:
+            return ask_for(
+                self.session,
+                url,
+                etag=ETAG,
+                last_modified=None,
+                timeout=self.timeout,
+                deadline=self.deadline,
+                source=f"feed {url.rsplit('/', 1)[-1]}",
+            )
+
+        def answered(url: str, result: FetchResult) -> FetchResult:
+            names = [t.name for t in threading.enumerate() if t.name.startswith(PREFIX)]
+            self.threads_while_answering.append(names)
+            return result
+
+        def resume(url: str, sent: Sent) -> FetchResult:
+            self.resumed.append(url)
+            return self._fetch(url, sent)
+
+        def scratch(url: str) -> FetchResult:
+            self.from_scratch.append(url)
+            return self._fetch(url)
+
+        sweep = ConditionalSweep(self.session.lite, ask, answered, resume)
+        try:
+            return list(
+                run_per_host(
+                    scratch,
+                    urls,
+                    host=host_of,
+                    concurrency=concurrency,
+                    per_host=per_host,
+                    thread_name_prefix=PREFIX,
+                    inline=sweep,
+                )
+            )
+        finally:
+            sweep.close()
+
+
+def _conditional(
+    body: bytes = b"<rss/>", current: str = ETAG
+) -> Callable[[BaseHTTPRequestHandler], None]:
+    def handler(request: BaseHTTPRequestHandler) -> None:
+        if request.headers.get("If-None-Match") == current:
+            request.send_response(304)
+            request.send_header("ETag", current)
+            request.end_headers()
+            return
+        request.send_response(200)
+        request.send_header("ETag", current)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    return handler
+
+
+@pytest.fixture
+def feeds(http_server: LocalServer) -> Iterator[list[str]]:
+    yield [http_server.handle(f"/feed/{n}", _conditional()) for n in range(12)]
+
+
+def test_a_round_of_304s_is_answered_in_the_loop_without_starting_a_thread(
+    http_server: LocalServer, session: HttpSession, feeds: list[str]
+) -> None:
+    round_ = Round(session)
+    outcomes = round_.run(feeds)
+    assert sorted(o.item for o in outcomes) == sorted(feeds)
+    assert all(o.error is None and o.value.not_modified for o in outcomes)
+    assert all(o.value.etag == ETAG and o.value.body == b"" for o in outcomes)
+    assert round_.resumed == round_.from_scratch == []
+    assert round_.threads_while_answering == [[]] * len(feeds)
+    # the validators went out, and the two connections the host allows served all
+    assert all(seen.headers.get("If-None-Match") == ETAG for seen in http_server.seen)
+    assert len({seen.peer for seen in http_server.seen}) <= 2
+
+
+def test_a_changed_feed_is_read_on_in_a_thread_from_the_same_single_request(
+    http_server: LocalServer, session: HttpSession, feeds: list[str]
+) -> None:
+    changed = http_server.handle("/feed/changed", _conditional(b"<rss>new</rss>", '"v2"'))
+    round_ = Round(session)
+    outcomes = {o.item: o for o in round_.run([*feeds, changed])}
+    result = outcomes[changed].value
+    assert (result.status, result.body, result.etag) == (200, b"<rss>new</rss>", '"v2"')
+    assert round_.resumed == [changed] and round_.from_scratch == []
+    assert len(http_server.requests_to("/feed/changed")) == 1
+    assert sum(o.value.not_modified for o in outcomes.values()) == len(feeds)
+
+
+def test_a_redirect_is_followed_by_the_thread_that_took_over(
+    http_server: LocalServer, session: HttpSession
+) -> None:
+    target = http_server.handle("/new-home", _conditional(b"<rss>moved</rss>", '"v9"'))
+    moved = http_server.serve("/old", b"", status=301, headers={"Location": target})
+    [outcome] = Round(session).run([moved])
+    assert outcome.error is None
+    assert (outcome.value.url, outcome.value.body) == (target, b"<rss>moved</rss>")
+
+
+def test_an_error_status_fails_the_source_as_a_fetch_would(
+    http_server: LocalServer, session: HttpSession
+) -> None:
+    busy = http_server.serve("/busy", b"", status=503, headers={"Retry-After": "120"})
+    [outcome] = Round(session).run([busy])
+    assert isinstance(outcome.error, SourceError)
+    assert "feed busy" in str(outcome.error) and "HTTP 503" in str(outcome.error)
+    assert outcome.error.retry_after == 120
+
+
+def test_a_server_that_never_answers_times_out_naming_the_source(
+    http_server: LocalServer, session: HttpSession
+) -> None:
+    silent = http_server.handle("/silent", lambda request: http_server.stopping.wait(5))
+    started = time.monotonic()
+    [outcome] = Round(session, timeout=0.3).run([silent])
+    assert isinstance(outcome.error, SourceError)
+    assert "feed silent" in str(outcome.error) and "timed out after 0.3s" in str(outcome.error)
+    assert time.monotonic() - started < 2
+
+
+def test_the_deadline_cuts_a_head_that_drips_in(
+    http_server: LocalServer, session: HttpSession
+) -> None:
+    def drip(request: BaseHTTPRequestHandler) -> None:
+        request.wfile.write(b"HTTP/1.1 304 Not Modified\r\n")
+        for _ in range(40):
+            if http_server.stopping.wait(0.05):
+                return
+            request.wfile.write(b"X-Slow: 1\r\n")
+            request.wfile.flush()
+
+    url = http_server.handle("/drip", drip)
+    [outcome] = Round(session, timeout=1.0, deadline=0.4).run([url])
+    assert isinstance(outcome.error, SourceError)
+    assert "deadline of 0.4s exceeded" in str(outcome.error)
+
+
+def test_a_refused_connection_fails_the_source_without_a_thread(session: HttpSession) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/gone"  # nothing listens there any more
+    round_ = Round(session)
+    [outcome] = round_.run([url])
+    assert isinstance(outcome.error, SourceError)
+    assert "feed gone" in str(outcome.error) and "refused" in str(outcome.error).lower()
+    assert round_.from_scratch == round_.resumed == []
+
+
+def test_a_kept_alive_connection_the_server_closed_is_replaced_by_the_thread(
+    raw_server: RawServer, session: HttpSession
+) -> None:
+    not_modified = b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\n\r\n'
+    raw_server.script(Reply(not_modified, close=True))  # closed without saying so
+    url = raw_server.url("/feed.xml")
+    assert fetch(session, url, etag=ETAG).not_modified  # leaves the connection in the pool
+    time.sleep(0.05)  # the close reaches the client
+    raw_server.script(not_modified)
+    round_ = Round(session)
+    [outcome] = round_.run([url])
+    assert outcome.error is None and outcome.value.not_modified
+    assert round_.resumed == [url]  # the loop met the close and handed it over
+    assert raw_server.connections == 2
+
+
+def test_host_names_are_left_to_threads_until_they_leave_a_connection(
+    http_server: LocalServer, session: HttpSession
+) -> None:
+    """The loop does not resolve names: the first request to ``localhost`` runs in
+    a thread, which leaves its connection in the pool for the loop to use."""
+    named = [
+        http_server.handle(f"/named/{n}", _conditional()).replace("127.0.0.1", "localhost")
+        for n in range(6)
+    ]
+    round_ = Round(session)
+    outcomes = round_.run(named, concurrency=1, per_host=1)
+    assert all(o.error is None and o.value.not_modified for o in outcomes)
+    assert round_.from_scratch == named[:1]
+    assert len(round_.threads_while_answering) == len(named) - 1
+
+
+def test_https_and_proxies_are_not_for_the_loop(
+    session: HttpSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def ask(url: str, sess: HttpSession) -> object:
+        return ask_for(sess, url, etag=ETAG, last_modified=None, timeout=1, deadline=1, source="s")
+
+    assert ask("http://127.0.0.1:9/feed", session) is not None
+    assert ask("https://127.0.0.1:9/feed", session) is None
+    assert (
+        ask_for(
+            session,
+            "http://127.0.0.1:9/f",
+            etag=None,
+            last_modified=None,
+            timeout=1,
+            deadline=1,
+            source="s",
+        )
+        is None
+    )  # nothing to make it conditional: the answer will be a body
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:3128")
+    proxied = HttpSession(dict(session.headers))
+    try:
+        assert ask("http://127.0.0.1:9/feed", proxied) is None
+    finally:
+        proxied.close()
