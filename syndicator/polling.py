@@ -197,7 +197,10 @@ def _sweep(
     if not repeat_polls or not isinstance(session, HttpSession) or session.proxied:
         return None
     from syndicator.sources.poll import complete_poll
-    from syndicator.sources.sweep import ConditionalSweep, ask_for
+    from syndicator.sources.sweep import AVAILABLE, ConditionalSweep, ask_for
+
+    if not AVAILABLE:
+        return None
 
     timeout = engine.config.fetch.timeout.total_seconds()
     deadline = engine.config.fetch.deadline.total_seconds()

@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import timezone as fixed_offset
-from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = ["find_labelled_date", "parse_date", "zone"]
 
@@ -64,6 +62,8 @@ def zone(name: str) -> tzinfo:
     """The IANA zone ``name``; a ValueError naming it when it does not exist."""
     if name.upper() == "UTC":
         return UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # 16 ms a UTC site never needs
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -127,6 +127,8 @@ def parse_date(value: str | None, *, timezone: str = "UTC") -> datetime | None:
     if not text:
         return None
     if text[:3].isalpha() or (text[:2].strip().isdigit() and " " in text[:6]):
+        from email.utils import parsedate_to_datetime  # loaded when a feed has dates
+
         try:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):

@@ -178,13 +178,14 @@ def _poll_feed(
     entries = [
         e for e in entries if e.guid or e.link or e.title or e.content_html or e.summary_html
     ][: spec.max_articles]
-    keys = [k for e in entries for k in e.candidate_keys]
-    known = is_known(keys) if keys else set()
-    unknown = [e for e in entries if not known.intersection(e.candidate_keys)]
+    keyed = [(e, e.candidate_keys) for e in entries]  # each computed once: URLs canonicalised
+    every_key = [k for _, keys in keyed for k in keys]
+    known = is_known(every_key) if every_key else set()
+    unknown = [e for e, keys in keyed if not known.intersection(keys)]
     seen_again = [
-        SeenAgain(tuple(e.candidate_keys), e.title, e.guid or None)
-        for e in entries
-        if e.title and known.intersection(e.candidate_keys)
+        SeenAgain(tuple(keys), e.title, e.guid or None)
+        for e, keys in keyed
+        if e.title and known.intersection(keys)
     ]
     full = len(unknown) if spec.clean_first is None else spec.clean_first
     fresh = [

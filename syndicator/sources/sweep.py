@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import selectors
+import select
 import socket
 import time
 from collections.abc import Callable
@@ -50,7 +50,9 @@ R = TypeVar("R")
 
 _RECV = 64 * 1024
 _SCAN_EVERY = 0.01  # seconds between looks for exchanges past their timeout
-_READ, _WRITE = selectors.EVENT_READ, selectors.EVENT_WRITE
+_READ, _WRITE = select.EPOLLIN, select.EPOLLOUT
+# Where the loop runs: epoll, and plain sockets that block with kernel timeouts.
+AVAILABLE = KERNEL_TIMEOUTS and hasattr(select, "epoll")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,7 @@ def ask_for(
     """The sweep's request for ``url``, or None when a thread must fetch it: no
     validators (the answer will be a body), not plain HTTP, a proxy, a URL or
     validator that cannot be sent (the thread's fetch reports why)."""
-    if session.proxied or not KERNEL_TIMEOUTS or not (etag or last_modified):
+    if session.proxied or not AVAILABLE or not (etag or last_modified):
         return None
     try:
         target = target_of(url)
@@ -100,6 +102,7 @@ class _Exchange:
         "connecting",
         "ends_at",
         "events",
+        "fd",
         "item",
         "pending",
         "reused",
@@ -111,6 +114,7 @@ class _Exchange:
 
     def __init__(self, token: str, item: object, ask: Ask, sock: socket.socket) -> None:
         self.token, self.item, self.ask, self.sock = token, item, ask, sock
+        self.fd = sock.fileno()
         self.wire: Wire | None = None
         self.reused = self.connecting = False
         self.pending = ask.request
@@ -135,11 +139,12 @@ class ConditionalSweep(Generic[T, R]):
         resume: Callable[[T, Sent], R],
     ) -> None:
         self._lite, self._ask, self._answered, self._resume = lite, ask, answered, resume
-        self._selector = selectors.DefaultSelector()
+        self._epoll = select.epoll()  # directly: ``selectors`` adds a namedtuple per register
+        self._by_fd: dict[int, _Exchange] = {}
         self._waker, self._wakeup = socket.socketpair()
         self._waker.setblocking(False)
         self._wakeup.setblocking(False)
-        self._selector.register(self._wakeup, _READ, None)
+        self._epoll.register(self._wakeup.fileno(), _READ)
         self._live: set[_Exchange] = set()
         self._done: list[tuple[str, T, Step[T, R]]] = []
         self._families: dict[str, socket.AddressFamily | None] = {}
@@ -185,16 +190,16 @@ class ConditionalSweep(Generic[T, R]):
         timeout: float | None = 0.0
         if block and not self._done:
             timeout = max(0.0, self._scan_at - time.monotonic()) if self._live else None
-        for key, mask in self._selector.select(timeout):
-            exchange = key.data
+        for fd, _events in self._epoll.poll(-1 if timeout is None else timeout):
+            exchange = self._by_fd.get(fd)
             if exchange is None:
                 self._drain_wakeups()
             elif exchange.connecting:
                 self._connected(exchange)
-            elif mask & _WRITE:
+            elif exchange.pending:
                 self._write(exchange)
             else:
-                self._read(exchange)
+                self._read(exchange)  # readable, or an error or hang-up recv reports
         now = time.monotonic()
         if now >= self._scan_at:
             self._expire(now)
@@ -209,7 +214,7 @@ class ConditionalSweep(Generic[T, R]):
         for exchange in list(self._live):
             self._forget(exchange)
             (exchange.wire or exchange.sock).close()
-        self._selector.close()
+        self._epoll.close()
         self._waker.close()
         self._wakeup.close()
 
@@ -230,15 +235,17 @@ class ConditionalSweep(Generic[T, R]):
         if exchange.events == events:
             return
         if exchange.events:
-            self._selector.modify(exchange.sock, events, exchange)
+            self._epoll.modify(exchange.fd, events)
         else:
-            self._selector.register(exchange.sock, events, exchange)
+            self._epoll.register(exchange.fd, events)
+            self._by_fd[exchange.fd] = exchange
         exchange.events = events
 
     def _forget(self, exchange: _Exchange) -> None:
         self._live.discard(exchange)
         if exchange.events:
-            self._selector.unregister(exchange.sock)
+            self._epoll.unregister(exchange.fd)
+            del self._by_fd[exchange.fd]
             exchange.events = 0
 
     def _connected(self, exchange: _Exchange) -> None:

@@ -8,6 +8,7 @@ The server is a raw TCP server on 127.0.0.1 answering with scripted bytes
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -222,3 +223,55 @@ def test_a_redirect_to_another_scheme_is_refused(
     with pytest.raises(SourceError, match="redirect to a non-HTTP URL") as caught:
         fetch(session, raw_server.url("/feed.xml"), source="moved")
     assert caught.value.source == "moved"
+
+
+URLS = [
+    "http://127.0.0.1:8932/feeds/n00001.xml",
+    "HTTP://News.Example.EDU/a?b=c#frag",
+    "https://x.org",
+    "http://x.org:0/",
+    "http://x.org:99999/",
+    "http://x.org:080/p",
+    "http://[::1]:80/x",
+    "http://[::1/x",
+    "http://user:pw@h/x",
+    "http://h/a b",
+    "http://h/é",
+    "http://ÄÖ.de/x",
+    'http://h/"q"',
+    "http://h?x=1",
+    "http://h./x",
+    "http://h:/x",
+    " http://h/x",
+    "http://h/x\t",
+    "ftp://h/x",
+    "mailto:a@b",
+    "weird",
+]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_the_quick_url_reading_agrees_with_urlsplit(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``target_of`` and ``host_of`` read common URLs without ``urlsplit``; whatever
+    they give must be what the ``urlsplit`` path gives (or fail the same way)."""
+    from urllib.parse import urlsplit
+
+    from syndicator.hostpool import host_of
+    from syndicator.sources import lite_http
+
+    def target(u: str) -> object:
+        try:
+            return lite_http.target_of.__wrapped__(u)  # type: ignore[attr-defined]
+        except ValueError as exc:
+            return type(exc)
+
+    quick = target(url)
+    monkeypatch.setattr(lite_http, "_PLAIN_URL", re.compile("(?!)"))  # matches nothing
+    assert quick == target(url)
+    try:
+        expected = (urlsplit(url).netloc or url).lower()
+    except ValueError:
+        expected = url
+    assert host_of(url) == expected
