@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 __all__ = ["Inline", "Outcome", "Step", "host_of", "run_per_host"]
 
-_NETLOC = re.compile(r"[a-z][a-z0-9+.-]*://([^/?#\[\]]*)(?:[/?#]|\Z)", re.I)
+_NETLOC = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#\[\]]*)(?:[/?#]|\Z)")
 
 T = TypeVar("T")
 R = TypeVar("R")

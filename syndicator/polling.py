@@ -196,7 +196,6 @@ def _sweep(
     session = engine.session
     if not repeat_polls or not isinstance(session, HttpSession) or session.proxied:
         return None
-    from syndicator.sources.poll import complete_poll
     from syndicator.sources.sweep import AVAILABLE, ConditionalSweep, ask_for
 
     if not AVAILABLE:
@@ -204,6 +203,7 @@ def _sweep(
 
     timeout = engine.config.fetch.timeout.total_seconds()
     deadline = engine.config.fetch.deadline.total_seconds()
+    max_bytes = engine.config.fetch.max_bytes
 
     def ask(source: SourceConfig) -> Any:
         state = states.get(source.name)
@@ -217,10 +217,11 @@ def _sweep(
             timeout=timeout,
             deadline=deadline,
             source=source.name,
+            max_bytes=max_bytes,
         )
 
-    def answered(source: SourceConfig, result: Any) -> tuple[Any, None]:
-        return complete_poll(source_spec(engine, source), session, result), None
+    def answered(source: SourceConfig, result: Any) -> Any:
+        return _complete(engine, source, states.get(source.name), parsers, result)
 
     def resume(source: SourceConfig, sent: Any) -> Any:
         return _fetch_source(engine, source, states.get(source.name), parsers, sent)
@@ -410,19 +411,32 @@ def _fetch_source(
     sweep); the parse here or, in a big round, in a worker process."""
     from syndicator.sources.poll import fetch_source
 
+    result = fetch_source(
+        source_spec(engine, source),
+        engine.session,
+        etag=state.etag if state else None,
+        last_modified=state.last_modified if state else None,
+        sent=sent,
+    )
+    return _complete(engine, source, state, parsers, result)
+
+
+def _complete(
+    engine: Poller,
+    source: SourceConfig,
+    state: polls.SourceState | None,
+    parsers: ParsePool,
+    result: Any,
+) -> Any:
+    """What the poller records of a fetched answer: ``complete_poll`` of it, here
+    or in a parse worker."""
+
     def is_known(keys: Sequence[str]) -> set[str]:
         with engine.store.read() as connection:
             return set(article_store.known_keys(connection, keys))
 
     first_poll = state is None or state.baselined_at is None
     spec = source_spec(engine, source, first_poll=first_poll)
-    result = fetch_source(
-        spec,
-        engine.session,
-        etag=state.etag if state else None,
-        last_modified=state.last_modified if state else None,
-        sent=sent,
-    )
     # A first poll looks nothing up: almost nothing is known yet, and recording
     # dedups against the store (and other sources) anyway.
     return parsers.complete(spec, engine.session, result, is_known, check_known=not first_poll)

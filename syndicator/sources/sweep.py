@@ -3,12 +3,16 @@
 Why: in a steady round almost every source answers 304, a few hundred bytes each
 way. Through a thread per request each 304 cost ~130 µs of CPU, most of it the
 GIL passing between 64 threads, and the round first waited for those threads to
-start (3 ms each while the GIL is busy). Here one selector loop, in the thread
+start (3 ms each while the GIL is busy). Here one epoll loop, in the thread
 that schedules the round, writes every request and reads every answer's head. A
-304 ends in the loop. Any other answer (a changed feed, a redirect, an error
-status, an interim 1xx, a connection closed under the request) is handed, with
-its connection, to a thread, where ``fetch(..., sent=)`` reads it exactly as a
-fetch of its own would have: each feed still costs one request.
+304 ends in the loop, and so does a 200 whose body has a Content-Length: the
+loop reads the body too and hands the result to ``answered`` right there (a
+changed feed parses in this thread, without a thread's GIL hand-offs) until
+``INLINE_BYTES`` of bodies have been parsed so; after that a thread takes each
+result (and a big round's parse workers). Any other answer (a redirect, an error
+status, a chunked body, an interim 1xx, a connection closed under the request)
+is handed, with its connection, to a thread, where ``fetch(..., sent=)`` reads
+it exactly as a fetch of its own would have: each feed still costs one request.
 
 What the loop leaves to threads: TLS (https sources), name resolution (the first
 fetch of a named host runs in a thread; later requests to that host use the
@@ -29,15 +33,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from syndicator.errors import SourceError
 from syndicator.hostpool import Outcome, Step
 from syndicator.sources.fetch import request_tail, transport_failure
 from syndicator.sources.http_session import HttpSession
 from syndicator.sources.lite_http import LiteClient, Sent, Target, target_of
-from syndicator.sources.responses import FetchResult, parse_retry_after, result_of
+from syndicator.sources.responses import (
+    FetchResult,
+    decoded_body,
+    parse_retry_after,
+    result_of,
+)
 from syndicator.sources.wire import (
     KERNEL_TIMEOUTS,
     MAX_HEAD,
     DeadlineExceeded,
+    Head,
     ProtocolError,
     Wire,
     read_head,
@@ -49,6 +60,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _RECV = 64 * 1024
+# Bodies parsed in the loop's own thread per round; after this a round is big, and
+# its parsing belongs to threads and worker processes (parsepool).
+INLINE_BYTES = 4_000_000
 _SCAN_EVERY = 0.01  # seconds between looks for exchanges past their timeout
 _READ, _WRITE = select.EPOLLIN, select.EPOLLOUT
 # Where the loop runs: epoll, and plain sockets that block with kernel timeouts.
@@ -67,6 +81,7 @@ class Ask:
     timeout: float
     deadline: float
     source: str
+    max_bytes: int
 
 
 def ask_for(
@@ -78,6 +93,7 @@ def ask_for(
     timeout: float,
     deadline: float,
     source: str,
+    max_bytes: int,
 ) -> Ask | None:
     """The sweep's request for ``url``, or None when a thread must fetch it: no
     validators (the answer will be a body), not plain HTTP, a proxy, a URL or
@@ -91,7 +107,7 @@ def ask_for(
         return None
     if target.key[0] != "http":
         return None
-    return Ask(url, target, request, etag, last_modified, timeout, deadline, source)
+    return Ask(url, target, request, etag, last_modified, timeout, deadline, source, max_bytes)
 
 
 class _Exchange:
@@ -103,6 +119,7 @@ class _Exchange:
         "ends_at",
         "events",
         "fd",
+        "head",
         "item",
         "pending",
         "reused",
@@ -116,6 +133,7 @@ class _Exchange:
         self.token, self.item, self.ask, self.sock = token, item, ask, sock
         self.fd = sock.fileno()
         self.wire: Wire | None = None
+        self.head: Head | None = None  # once read, the loop is reading a body
         self.reused = self.connecting = False
         self.pending = ask.request
         self.events = 0
@@ -127,9 +145,10 @@ class _Exchange:
 class ConditionalSweep(Generic[T, R]):
     """The loop side of ``hostpool.run_per_host``: ``start`` takes an item into the
     loop when ``ask(item)`` gives a request; ``wait`` returns finished items, each
-    with its ``Outcome`` (``answered(item, result)`` of a 304, or the transport
-    error) or the thread work that goes on from its answer (``resume(item, sent)``);
-    ``wake`` interrupts a blocked ``wait`` from another thread."""
+    with its ``Outcome`` (``answered(item, result)`` of a 304 or a 200 read here, or
+    the transport error) or the thread work that goes on from its answer
+    (``resume(item, sent)``, or ``answered`` of a big round's body); ``wake``
+    interrupts a blocked ``wait`` from another thread."""
 
     def __init__(
         self,
@@ -149,6 +168,7 @@ class ConditionalSweep(Generic[T, R]):
         self._done: list[tuple[str, T, Step[T, R]]] = []
         self._families: dict[str, socket.AddressFamily | None] = {}
         self._scan_at = 0.0
+        self._inline_left = INLINE_BYTES
 
     def start(self, token: str, item: T) -> bool:
         ask = self._ask(item)
@@ -284,32 +304,78 @@ class ConditionalSweep(Generic[T, R]):
             self._hand_off(exchange)
             return
         wire.buf += data
-        buf = wire.buf
         exchange.wait_until = time.monotonic() + exchange.ask.timeout
+        if exchange.head is not None:
+            if len(wire.buf) >= exchange.head.length:
+                self._body_read(exchange, exchange.head)
+            return
+        buf = wire.buf
         if buf.find(b"\r\n\r\n") < 0 and buf.find(b"\n\n") < 0:
             if len(buf) > MAX_HEAD:
                 self._hand_off(exchange)
             return  # the rest of the head is on its way
-        if not (buf.startswith(b"HTTP/1.") and buf[8:13] == b" 304 "):
-            self._hand_off(exchange)  # a body, a redirect, an error, a 1xx: a thread's work
+        status = buf[8:13] if buf.startswith(b"HTTP/1.") else b""
+        if status not in (b" 304 ", b" 200 "):
+            self._hand_off(exchange)  # a redirect, an error, a 1xx: a thread's work
             return
         try:
             head = read_head(wire)  # the whole head is buffered: this does not block
         except ProtocolError as exc:
             self._fail(exchange, exc)
             return
+        if head.status == 304:
+            self._finish(exchange, head, b"")
+        elif 0 <= head.length <= exchange.ask.max_bytes:
+            exchange.head = head  # the body follows: read on here
+            if len(wire.buf) >= head.length:
+                self._body_read(exchange, head)
+        else:  # chunked, unframed or too big: a fetch in a thread says what it is
+            wire.buf = buf
+            self._hand_off(exchange)
+
+    def _body_read(self, exchange: _Exchange, head: Head) -> None:
+        wire, ask = exchange.wire, exchange.ask
+        assert wire is not None
+        raw = wire.take(head.length)
+        try:
+            body = decoded_body(
+                (raw,),
+                head.headers.get("content-encoding", ""),
+                max_bytes=ask.max_bytes,
+                source=ask.source,
+                url=ask.url,
+            )
+        except SourceError as exc:
+            self._forget(exchange)
+            wire.close()
+            item: T = exchange.item  # type: ignore[assignment]
+            self._done.append((exchange.token, item, Outcome(item, error=exc)))
+            return
+        self._finish(exchange, head, body)
+
+    def _finish(self, exchange: _Exchange, head: Head, body: bytes) -> None:
+        """A whole answer read: the connection back to the pool, the result to
+        ``answered`` (here, or for a big round's bodies in a thread)."""
         self._forget(exchange)
-        ask, get = exchange.ask, head.headers.get
+        wire, ask, get = exchange.wire, exchange.ask, head.headers.get
+        assert wire is not None
         hint = get("retry-after")
         retry_after = parse_retry_after(hint) if hint else None
-        result = result_of(ask.url, 304, b"", get, ask.etag, ask.last_modified, retry_after)
+        result = result_of(
+            ask.url, head.status, body, get, ask.etag, ask.last_modified, retry_after
+        )
         if head.keep_alive:
-            self._lite.release(ask.target.key, wire)  # closed there if bytes followed the head
+            self._lite.release(ask.target.key, wire)  # closed there if bytes followed
         else:
             wire.close()
         item: T = exchange.item  # type: ignore[assignment]
+        answered = self._answered
+        if len(body) > self._inline_left:
+            self._done.append((exchange.token, item, lambda: answered(item, result)))
+            return
+        self._inline_left -= len(body)
         try:
-            outcome: Outcome[T, R] = Outcome(item, value=self._answered(item, result))
+            outcome: Outcome[T, R] = Outcome(item, value=answered(item, result))
         except Exception as exc:  # handed to the caller, as a thread's would be
             outcome = Outcome(item, error=exc)
         self._done.append((exchange.token, item, outcome))

@@ -6,7 +6,7 @@ must not pay for SQLAlchemy's import to do it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +29,9 @@ class SourceState:
     articles_seen: int = 0
 
     def evolve(self, **changes: object) -> SourceState:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        # Not ``dataclasses.replace``: a round evolves every source's state twice,
+        # and replace re-reads the field list each time (a third of the cost).
+        return SourceState(**{**self.__dict__, **changes})
 
 
 # Column order of every statement below; ``name`` first.
@@ -78,16 +80,27 @@ def load(connection: Any, name: str) -> SourceState | None:
     return _state(sql, rows[0]) if rows else None
 
 
-def _values(sql: Sql, state: SourceState) -> list[Any]:
-    """A state's column values after ``name``, in ``_COLUMNS`` order."""
+def _values(sql: Sql, state: SourceState, stamps: dict[datetime, Any]) -> list[Any]:
+    """A state's column values after ``name``, in ``_COLUMNS`` order. ``stamps``
+    holds the stored form of each moment met so far: a round's states share a
+    handful (the round's "now"), and converting each again costs more than the rest."""
+
+    def stamp(moment: datetime | None) -> Any:
+        if moment is None:
+            return None
+        stored = stamps.get(moment)
+        if stored is None:
+            stored = stamps[moment] = sql.stamp(moment)
+        return stored
+
     return [
         state.url,
         state.etag,
         state.last_modified,
-        sql.stamp(state.baselined_at),
-        sql.stamp(state.last_polled_at),
-        sql.stamp(state.last_success_at),
-        sql.stamp(state.next_poll_at),
+        stamp(state.baselined_at),
+        stamp(state.last_polled_at),
+        stamp(state.last_success_at),
+        stamp(state.next_poll_at),
         state.failures,
         redact(state.last_error) if state.last_error else None,
         state.articles_seen,
@@ -103,9 +116,10 @@ def save_many(connection: Any, states: list[SourceState]) -> None:
     thousand sources must not cost a thousand statements."""
     sql = sql_of(connection)
     latest = {state.name: state for state in states}  # one row per source
+    stamps: dict[datetime, Any] = {}
     sql.insert(
         "sources",
         _COLUMNS,
-        ([s.name, *_values(sql, s)] for s in latest.values()),
+        ([s.name, *_values(sql, s, stamps)] for s in latest.values()),
         upsert_on="name",
     )

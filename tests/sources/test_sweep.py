@@ -1,14 +1,16 @@
 """The conditional sweep: a round's conditional GETs written and read from one
-thread. A 304 ends in the loop with no thread started; any other answer goes on
-in a thread on the same connection (one request per feed); failures name the
-source as a fetch's would; what the loop cannot do (host names, TLS) is left to
-threads.
+thread. A 304 ends in the loop with no thread started, and so does a changed feed
+sent with a Content-Length (until a round has parsed enough bodies there); any
+other answer goes on in a thread on the same connection (one request per feed);
+failures name the source as a fetch's would; what the loop cannot do (host
+names, TLS) is left to threads.
 
 The servers are real ones on 127.0.0.1 (tests/sources/conftest.py).
 """
 
 from __future__ import annotations
 
+import gzip
 import socket
 import threading
 import time
@@ -19,6 +21,7 @@ import pytest
 
 from syndicator.errors import SourceError
 from syndicator.hostpool import Outcome, host_of, run_per_host
+from syndicator.sources import sweep
 from syndicator.sources.fetch import FetchResult, fetch
 from syndicator.sources.http_session import HttpSession
 from syndicator.sources.lite_http import Sent
@@ -36,7 +39,10 @@ class Round:
 
     def __init__(self, session: HttpSession, *, timeout: float = 2.0, deadline: float = 5.0):
         self.session, self.timeout, self.deadline = session, timeout, deadline
+        self.max_bytes = 10_000_000
         self.threads_while_answering: list[list[str]] = []
+        self.answered_in_loop: list[str] = []
+        self.answered_in_thread: list[str] = []
         self.resumed: list[str] = []
         self.from_scratch: list[str] = []
 
@@ -48,6 +54,7 @@ class Round:
             timeout=self.timeout,
             deadline=self.deadline,
             source=f"feed {url.rsplit('/', 1)[-1]}",
+            max_bytes=self.max_bytes,
             sent=sent,
         )
 
@@ -61,11 +68,14 @@ class Round:
                 timeout=self.timeout,
                 deadline=self.deadline,
                 source=f"feed {url.rsplit('/', 1)[-1]}",
+                max_bytes=self.max_bytes,
             )
 
         def answered(url: str, result: FetchResult) -> FetchResult:
             names = [t.name for t in threading.enumerate() if t.name.startswith(PREFIX)]
             self.threads_while_answering.append(names)
+            in_loop = threading.current_thread() is threading.main_thread()
+            (self.answered_in_loop if in_loop else self.answered_in_thread).append(url)
             return result
 
         def resume(url: str, sent: Sent) -> FetchResult:
@@ -131,7 +141,7 @@ def test_a_round_of_304s_is_answered_in_the_loop_without_starting_a_thread(
     assert len({seen.peer for seen in http_server.seen}) <= 2
 
 
-def test_a_changed_feed_is_read_on_in_a_thread_from_the_same_single_request(
+def test_a_changed_feed_is_read_and_answered_in_the_loop_from_one_request(
     http_server: LocalServer, session: HttpSession, feeds: list[str]
 ) -> None:
     changed = http_server.handle("/feed/changed", _conditional(b"<rss>new</rss>", '"v2"'))
@@ -139,9 +149,68 @@ def test_a_changed_feed_is_read_on_in_a_thread_from_the_same_single_request(
     outcomes = {o.item: o for o in round_.run([*feeds, changed])}
     result = outcomes[changed].value
     assert (result.status, result.body, result.etag) == (200, b"<rss>new</rss>", '"v2"')
-    assert round_.resumed == [changed] and round_.from_scratch == []
+    assert round_.answered_in_loop.count(changed) == 1 and round_.answered_in_thread == []
+    assert round_.resumed == round_.from_scratch == []
     assert len(http_server.requests_to("/feed/changed")) == 1
     assert sum(o.value.not_modified for o in outcomes.values()) == len(feeds)
+
+
+def test_a_gzipped_body_read_in_the_loop_is_inflated_within_the_cap(
+    http_server: LocalServer, session: HttpSession
+) -> None:
+    feed = b"<rss>" + b"x" * 5000 + b"</rss>"
+    packed = gzip.compress(feed)
+    headers = {"Content-Encoding": "gzip", "ETag": '"v2"'}
+    url = http_server.serve("/packed", packed, headers=headers)
+    [outcome] = Round(session).run([url])
+    assert outcome.error is None and outcome.value.body == feed
+    bomb = http_server.serve("/bomb", gzip.compress(b"\0" * 2_000_000), headers=headers)
+    round_ = Round(session)
+    round_.max_bytes = 100_000
+    [outcome] = round_.run([bomb])
+    assert isinstance(outcome.error, SourceError)
+    assert "feed bomb" in str(outcome.error) and "exceeds the cap of 100000" in str(outcome.error)
+
+
+def test_a_chunked_body_is_read_on_in_a_thread_from_the_same_request(
+    http_server: LocalServer, session: HttpSession
+) -> None:
+    def chunked(request: BaseHTTPRequestHandler) -> None:
+        request.send_response(200)
+        request.send_header("Transfer-Encoding", "chunked")
+        request.end_headers()
+        request.wfile.write(b"6\r\n<rss>n\r\n8\r\new</rss>\r\n0\r\n\r\n")
+
+    url = http_server.handle("/chunked", chunked)
+    round_ = Round(session)
+    [outcome] = round_.run([url])
+    assert outcome.error is None and outcome.value.body == b"<rss>new</rss>"
+    assert round_.resumed == [url] and round_.from_scratch == []
+    assert len(http_server.requests_to("/chunked")) == 1
+
+
+def test_a_body_over_the_cap_is_refused_by_the_thread_that_takes_it(
+    http_server: LocalServer, session: HttpSession
+) -> None:
+    url = http_server.serve("/huge", b"x" * 2000)
+    round_ = Round(session)
+    round_.max_bytes = 1000
+    [outcome] = round_.run([url])
+    assert isinstance(outcome.error, SourceError)
+    assert "body of 2000 bytes exceeds the cap of 1000" in str(outcome.error)
+    assert round_.resumed == [url]
+
+
+def test_once_a_round_has_parsed_enough_bodies_in_the_loop_threads_take_the_rest(
+    http_server: LocalServer, session: HttpSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sweep, "INLINE_BYTES", 2500)
+    urls = [http_server.serve(f"/big/{n}", b"x" * 1000) for n in range(6)]
+    round_ = Round(session)
+    outcomes = round_.run(urls, concurrency=1, per_host=1)
+    assert all(o.error is None and len(o.value.body) == 1000 for o in outcomes)
+    assert round_.answered_in_loop == urls[:2] and round_.answered_in_thread == urls[2:]
+    assert round_.resumed == round_.from_scratch == []
 
 
 def test_a_redirect_is_followed_by_the_thread_that_took_over(
@@ -239,7 +308,16 @@ def test_https_and_proxies_are_not_for_the_loop(
     session: HttpSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def ask(url: str, sess: HttpSession) -> object:
-        return ask_for(sess, url, etag=ETAG, last_modified=None, timeout=1, deadline=1, source="s")
+        return ask_for(
+            sess,
+            url,
+            etag=ETAG,
+            last_modified=None,
+            timeout=1,
+            deadline=1,
+            source="s",
+            max_bytes=1000,
+        )
 
     assert ask("http://127.0.0.1:9/feed", session) is not None
     assert ask("https://127.0.0.1:9/feed", session) is None
@@ -252,6 +330,7 @@ def test_https_and_proxies_are_not_for_the_loop(
             timeout=1,
             deadline=1,
             source="s",
+            max_bytes=1000,
         )
         is None
     )  # nothing to make it conditional: the answer will be a body
