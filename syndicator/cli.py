@@ -9,14 +9,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from syndicator import __version__
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only``, just that command (``main`` passes
+    the one given: a poll need not build the other twelve). An unknown ``only``
+    builds everything, so argparse can list the choices."""
     parser = argparse.ArgumentParser(
         prog="syndicator",
         description="Take a news site's new articles to every social platform its readers use.",
@@ -32,38 +35,50 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
     common.add_argument("-q", "--quiet", action="store_true", help="log only warnings and errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    chosen = {only} if only in _COMMANDS else set(_COMMANDS)
+    for name, (help_text, shared, arguments) in _COMMANDS.items():
+        if name in chosen:
+            parents = [common] if shared else []
+            description = _DESCRIPTIONS.get(name, help_text)
+            command = sub.add_parser(name, help=help_text, description=description, parents=parents)
+            arguments(command)
+    return parser
 
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help_text, description=help_text, parents=[common])
 
-    check = add("check", "validate the config; exit 0, or 2 listing every error")
+def _check(check: argparse.ArgumentParser) -> None:
     check.add_argument(
         "--online", action="store_true", help="also verify each target's credentials"
     )
 
-    poll = add("poll", "run one round: poll due sources, create deliveries, send what is due")
+
+def _poll(poll: argparse.ArgumentParser) -> None:
     poll.add_argument("--all", action="store_true", help="poll every source now, due or not")
     poll.add_argument(
         "--print-new", action="store_true", help="print URL<TAB>title per new article"
     )
     poll.add_argument("--no-send", action="store_true", help="record and plan, but send nothing")
 
-    add("run", "run the service (APScheduler) until SIGTERM or Ctrl-C")
 
-    post = add("post", "fetch one article and deliver it now")
+def _nothing(command: argparse.ArgumentParser) -> None:
+    return None
+
+
+def _post(post: argparse.ArgumentParser) -> None:
     post.add_argument("url")
     post.add_argument(
         "--to", action="append", metavar="TARGET", help="only this target (repeatable)"
     )
     post.add_argument("--again", action="store_true", help="deliver even if already delivered")
 
-    preview = add("preview", "show what each target would get for an article, without sending")
+
+def _preview(preview: argparse.ArgumentParser) -> None:
     preview.add_argument("url")
     preview.add_argument("--to", action="append", metavar="TARGET")
     preview.add_argument("--out", metavar="DIR", help="write media (share cards) to DIR")
     preview.add_argument("--json", action="store_true")
 
-    log_cmd = add("log", "list deliveries, newest first")
+
+def _log(log_cmd: argparse.ArgumentParser) -> None:
     log_cmd.add_argument("--json", action="store_true")
     log_cmd.add_argument("--target", metavar="T")
     log_cmd.add_argument("--limit", type=int, default=20, metavar="N")
@@ -72,42 +87,62 @@ def build_parser() -> argparse.ArgumentParser:
         "--state", action="append", metavar="STATE", help="only this state (repeatable)"
     )
 
-    why = add("why", "explain, per target, what happened to an article and why")
+
+def _why(why: argparse.ArgumentParser) -> None:
     why.add_argument("url")
     why.add_argument("--json", action="store_true")
 
-    for name, text in (
-        ("retry", "re-queue failed or unknown deliveries"),
-        ("approve", "release held deliveries"),
-        ("reject", "drop held deliveries"),
-    ):
-        command = add(name, text)
-        command.add_argument("ids", nargs="+", type=int, metavar="ID")
 
-    resolve = add("resolve", "settle a delivery in state unknown")
+def _ids(command: argparse.ArgumentParser) -> None:
+    command.add_argument("ids", nargs="+", type=int, metavar="ID")
+
+
+def _resolve(resolve: argparse.ArgumentParser) -> None:
     resolve.add_argument("id", type=int, metavar="ID")
     group = resolve.add_mutually_exclusive_group(required=True)
     group.add_argument("--sent", metavar="URL", help="it was posted, here")
     group.add_argument("--not-sent", action="store_true", help="it was not posted: send it again")
 
-    init = sub.add_parser(
-        "init",
-        help="write a commented starter config",
-        description="write a commented starter config",
-    )
+
+def _init(init: argparse.ArgumentParser) -> None:
     init.add_argument(
         "dir", nargs="?", default="config", help="folder for syndicator.toml (default: config)"
     )
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
 
-    demo = sub.add_parser(
-        "demo",
-        help="run the embedded default against a bundled sample news site",
-        description="serve a bundled news site on 127.0.0.1 and syndicate it into an outbox",
-    )
+
+def _demo(demo: argparse.ArgumentParser) -> None:
     demo.add_argument("--dir", metavar="DIR", help="work folder (default: a new temporary folder)")
     demo.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for delivery")
-    return parser
+
+
+# name: (help, takes -c/-v/-q, adds its own arguments)
+_COMMANDS: dict[str, tuple[str, bool, Callable[[argparse.ArgumentParser], None]]] = {
+    "check": ("validate the config; exit 0, or 2 listing every error", True, _check),
+    "poll": (
+        "run one round: poll due sources, create deliveries, send what is due",
+        True,
+        _poll,
+    ),
+    "run": ("run the service (APScheduler) until SIGTERM or Ctrl-C", True, _nothing),
+    "post": ("fetch one article and deliver it now", True, _post),
+    "preview": (
+        "show what each target would get for an article, without sending",
+        True,
+        _preview,
+    ),
+    "log": ("list deliveries, newest first", True, _log),
+    "why": ("explain, per target, what happened to an article and why", True, _why),
+    "retry": ("re-queue failed or unknown deliveries", True, _ids),
+    "approve": ("release held deliveries", True, _ids),
+    "reject": ("drop held deliveries", True, _ids),
+    "resolve": ("settle a delivery in state unknown", True, _resolve),
+    "init": ("write a commented starter config", False, _init),
+    "demo": ("run the embedded default against a bundled sample news site", False, _demo),
+}
+_DESCRIPTIONS = {
+    "demo": "serve a bundled news site on 127.0.0.1 and syndicate it into an outbox",
+}
 
 
 def setup_logging(verbose: bool = False, quiet: bool = False) -> None:
@@ -124,7 +159,8 @@ def setup_logging(verbose: bool = False, quiet: bool = False) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(only=next((a for a in argv if not a.startswith("-")), None))
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -435,6 +435,10 @@ def _complete(
         with engine.store.read() as connection:
             return set(article_store.known_keys(connection, keys))
 
+    if result.not_modified:  # most of a round: no spec, no parser
+        from syndicator.sources.poll import unchanged
+
+        return unchanged(result), None
     first_poll = state is None or state.baselined_at is None
     spec = source_spec(engine, source, first_poll=first_poll)
     # A first poll looks nothing up: almost nothing is known yet, and recording

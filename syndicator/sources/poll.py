@@ -35,6 +35,7 @@ __all__ = [
     "extract_one",
     "fetch_source",
     "poll_source",
+    "unchanged",
 ]
 
 log = logging.getLogger(__name__)
@@ -273,6 +274,11 @@ def fetch_source(
     )
 
 
+def unchanged(result: FetchResult) -> PollResult:
+    """The poll result of a 304: nothing new, the validators to keep."""
+    return PollResult([], result.etag, result.last_modified, True, result.max_age, [])
+
+
 def complete_poll(
     spec: SourceSpec,
     session: HttpSession,
@@ -283,7 +289,7 @@ def complete_poll(
     new articles. It is pure CPU but for article pages, so the poller may run it in
     another process."""
     if result.not_modified:
-        return PollResult([], result.etag, result.last_modified, True, result.max_age, [])
+        return unchanged(result)
     seen_again: list[SeenAgain] = []
     if spec.kind == "feed":
         articles, errors, seen_again = _poll_feed(spec, session, result, is_known)

@@ -51,18 +51,29 @@ _COLUMNS = (
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM sources"
 
 
-def _state(sql: Sql, row: tuple[Any, ...]) -> SourceState:
+def _state(sql: Sql, row: tuple[Any, ...], moments: dict[Any, datetime | None]) -> SourceState:
+    """The state of a ``_SELECT`` row. ``moments`` holds each stored time read so
+    far: the states a round saved share its "now", and reading each again costs
+    more than the rest of the row."""
     (name, url, etag, last_modified, baselined, polled, success, next_poll, failures,
      last_error, seen) = row  # fmt: skip
+
+    def moment(value: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value not in moments:
+            moments[value] = sql.moment(value)
+        return moments[value]
+
     return SourceState(
         name=name,
         url=url,
         etag=etag,
         last_modified=last_modified,
-        baselined_at=sql.moment(baselined),
-        last_polled_at=sql.moment(polled),
-        last_success_at=sql.moment(success),
-        next_poll_at=sql.moment(next_poll),
+        baselined_at=moment(baselined),
+        last_polled_at=moment(polled),
+        last_success_at=moment(success),
+        next_poll_at=moment(next_poll),
         failures=failures,
         last_error=last_error,
         articles_seen=seen,
@@ -71,13 +82,14 @@ def _state(sql: Sql, row: tuple[Any, ...]) -> SourceState:
 
 def load_all(connection: Any) -> dict[str, SourceState]:
     sql = sql_of(connection)
-    return {row[0]: _state(sql, row) for row in sql.rows(_SELECT)}
+    moments: dict[Any, datetime | None] = {}
+    return {row[0]: _state(sql, row, moments) for row in sql.rows(_SELECT)}
 
 
 def load(connection: Any, name: str) -> SourceState | None:
     sql = sql_of(connection)
     rows = sql.rows(f"{_SELECT} WHERE name = ?", [name])
-    return _state(sql, rows[0]) if rows else None
+    return _state(sql, rows[0], {}) if rows else None
 
 
 def _values(sql: Sql, state: SourceState, stamps: dict[datetime, Any]) -> list[Any]:
