@@ -41,6 +41,7 @@ from syndicator.sources.lite_http import LiteClient, Sent, Target, target_of
 from syndicator.sources.responses import (
     FetchResult,
     decoded_body,
+    fetch_error,
     parse_retry_after,
     result_of,
 )
@@ -186,7 +187,10 @@ class ConditionalSweep(Generic[T, R]):
         family = self._family(key[1])
         if family is None:  # a name: resolved by a thread's fetch, not in this loop
             return False
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+        except OSError:  # out of descriptors, say: a thread's fetch will say so
+            return False
         exchange = _Exchange(token, item, ask, sock)
         self._live.add(exchange)
         self._scan_at = min(self._scan_at, exchange.wait_until, exchange.ends_at)
@@ -300,8 +304,15 @@ class ConditionalSweep(Generic[T, R]):
         except OSError as exc:
             self._broken(exchange, exc)
             return
-        if not data:  # closed: the thread's read meets the close as a fetch would
-            self._hand_off(exchange)
+        if not data:
+            if exchange.head is not None:
+                left = exchange.head.length - len(wire.buf)
+                self._fail(
+                    exchange,
+                    ProtocolError(f"connection closed {left} bytes before the end of the body"),
+                )
+            else:  # the thread's read meets the close as a fetch's would
+                self._hand_off(exchange)
             return
         wire.buf += data
         exchange.wait_until = time.monotonic() + exchange.ask.timeout
@@ -383,7 +394,7 @@ class ConditionalSweep(Generic[T, R]):
     def _broken(self, exchange: _Exchange, exc: OSError) -> None:
         """A send or receive failed: on a kept-alive connection the server may have
         closed it meanwhile, which the thread's fetch retries on a new one."""
-        if exchange.reused:
+        if exchange.reused and exchange.head is None:
             self._hand_off(exchange)
         else:
             self._fail(exchange, exc)
@@ -399,12 +410,17 @@ class ConditionalSweep(Generic[T, R]):
         self._done.append((exchange.token, item, lambda: resume(item, sent)))
 
     def _fail(self, exchange: _Exchange, exc: BaseException) -> None:
+        """The error a fetch would raise for ``exc`` at this point of the exchange."""
         self._forget(exchange)
         (exchange.wire or exchange.sock).close()
         ask = exchange.ask
-        error = transport_failure(
-            exc, ask.source, ask.url, "cannot fetch", ask.timeout, ask.deadline
-        )
+        if exchange.head is not None and isinstance(exc, ProtocolError):
+            error: Exception = fetch_error(
+                ask.source, ask.url, f"connection broken while reading: {exc}"
+            )
+        else:
+            what = "cannot fetch" if exchange.head is None else "connection broken while reading"
+            error = transport_failure(exc, ask.source, ask.url, what, ask.timeout, ask.deadline)
         item: T = exchange.item  # type: ignore[assignment]
         self._done.append((exchange.token, item, Outcome(item, error=error)))
 

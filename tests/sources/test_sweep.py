@@ -340,3 +340,29 @@ def test_https_and_proxies_are_not_for_the_loop(
         assert ask("http://127.0.0.1:9/feed", proxied) is None
     finally:
         proxied.close()
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + b"x" * 10,  # cut short
+        b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n",  # no body at all
+        b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\n',  # head cut short
+        b"HELLO WORLD\r\n\r\n",  # not HTTP
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Encoding: br\r\n\r\nxxxxx",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Encoding: gzip\r\n\r\nxxxxx",
+        b"",  # closed without a word
+    ],
+    ids=["short-body", "no-body", "short-head", "not-http", "brotli", "bad-gzip", "silent-close"],
+)
+def test_a_broken_answer_fails_the_source_as_a_fetch_of_its_own_would(
+    raw_server: RawServer, session: HttpSession, reply: bytes
+) -> None:
+    url = raw_server.url("/feed")
+    raw_server.script(Reply(reply, close=True))
+    with pytest.raises(SourceError) as by_fetch:
+        fetch(session, url, etag=ETAG, timeout=2, deadline=5, source="feed feed")
+    raw_server.script(Reply(reply, close=True))
+    [outcome] = Round(session).run([url])
+    assert isinstance(outcome.error, SourceError)
+    assert str(outcome.error) == str(by_fetch.value)
