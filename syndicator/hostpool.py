@@ -15,10 +15,12 @@ import queue
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
-from typing import Generic, Protocol, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, Union
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["Inline", "Outcome", "Step", "host_of", "run_per_host"]
 
@@ -67,6 +69,29 @@ def host_of(url: str) -> str:
     return (parts.netloc or url).lower()
 
 
+class _Threads:
+    """A thread pool made on first use: a round the sweep answers whole never
+    imports ``concurrent.futures`` nor builds an executor."""
+
+    def __init__(self, workers: int, prefix: str) -> None:
+        self.workers, self.prefix = workers, prefix
+        self._pool: ThreadPoolExecutor | None = None
+
+    def submit(self, fn: Callable[..., None], *args: Any) -> None:
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix=self.prefix)
+        self._pool.submit(fn, *args)
+
+    def __enter__(self) -> _Threads:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+
 def run_per_host(
     fn: Callable[[T], R],
     items: Iterable[T],
@@ -104,7 +129,7 @@ def run_per_host(
             inline.wake()
 
     workers = min(concurrency, sum(min(per_host, len(q)) for q in waiting.values()))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=thread_name_prefix) as pool:
+    with _Threads(workers, thread_name_prefix) as pool:
 
         def launch() -> None:
             nonlocal running, in_loop
@@ -114,9 +139,8 @@ def run_per_host(
                 item = line.popleft()
                 if inline is not None and inline.start(key, item):
                     in_loop += 1
-                else:
-                    future: Future[None] = pool.submit(call, key, item, partial(fn, item))
-                    del future  # results come back through `done`
+                else:  # results come back through `done`
+                    pool.submit(call, key, item, partial(fn, item))
                 running += 1
                 active[key] += 1
                 if line and active[key] < per_host:

@@ -45,3 +45,35 @@ def test_labelled_date_is_found_in_page_text() -> None:
     assert find_labelled_date(text, timezone="Asia/Shanghai") == datetime(
         2023, 5, 6, 0, 0, tzinfo=UTC
     )
+
+
+RFC822 = [
+    "Sun, 09 Feb 2020 04:07:00 +0800",
+    "Sun, 09 Feb 2020 04:07:00 -0000",
+    "Sun, 09 Feb 2020 04:07:00 +0000",
+    "Sun, 09 Feb 2020 04:07:00 GMT",
+    "Sun, 9 Feb 2020 04:07 UT",
+    "09 Feb 2020 04:07:00 -0530",
+    "Sun, 09 feb 2020 23:59:59 Z",
+    "Mon, 01 Jan 2024 00:00:00 UTC",
+    "Sun, 31 Feb 2020 04:07:00 +0800",  # no such day
+    "Sun, 09 Feb 2020 25:07:00 +0800",  # no such hour
+    "Sun, 09 Foo 2020 04:07:00 +0800",  # no such month
+    "Sun, 09 Feb 2020 04:07:00 EST",  # named zones: email.utils' own reading
+    "Sun, 09 Feb 20 04:07:00 +0800",  # two-digit year: the same
+]
+
+
+@pytest.mark.parametrize("text", RFC822)
+def test_rfc822_dates_read_without_email_utils_as_email_utils_reads_them(text: str) -> None:
+    from email.utils import parsedate_to_datetime
+
+    from syndicator.sources.dates import _rfc822
+
+    try:
+        expected = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        expected = None
+    got = _rfc822(text)
+    assert got == expected
+    assert (got and got.utcoffset()) == (expected and expected.utcoffset())
