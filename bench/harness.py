@@ -137,15 +137,33 @@ def ratios(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def farm_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--fraction", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--port", type=int, default=8932)
+
+
+def tool_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--peer-python", default=sys.executable, help="python of the venv with the peers"
+    )
+    parser.add_argument("--syndicator", default=os.path.join(REPO, ".venv", "bin", "syndicator"))
+    parser.add_argument(
+        "--concurrency", type=int, default=64, help="syndicator [fetch] concurrency"
+    )
+    parser.add_argument(
+        "--per-host", type=int, default=64, help="syndicator [fetch] per_host (one host here)"
+    )
+    parser.add_argument("--timeout", type=float, default=600)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    farm_arguments(parser)
     parser.add_argument("--workdir", default="/tmp/syndicator-bench")
     parser.add_argument(
         "--tools",
@@ -159,17 +177,7 @@ def main() -> None:
         metavar="NAME=CMD",
         help="extra tool: CMD with {urls}, {state}, {bench}; one stdout line per new item",
     )
-    parser.add_argument(
-        "--peer-python", default=sys.executable, help="python of the venv with the peers"
-    )
-    parser.add_argument("--syndicator", default=os.path.join(REPO, ".venv", "bin", "syndicator"))
-    parser.add_argument(
-        "--concurrency", type=int, default=64, help="syndicator [fetch] concurrency"
-    )
-    parser.add_argument(
-        "--per-host", type=int, default=64, help="syndicator [fetch] per_host (one host here)"
-    )
-    parser.add_argument("--timeout", type=float, default=600)
+    tool_arguments(parser)
     parser.add_argument("--json-out")
     parser.add_argument("--md-out")
     args = parser.parse_args()

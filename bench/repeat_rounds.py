@@ -27,10 +27,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import farm
-from harness import choose_tools, machine_load
+from harness import choose_tools, farm_arguments, machine_load, tool_arguments
 from measure import run_round
 from server import FeedServer
-from tools import HERE, REPO, Tool
+from tools import HERE, Tool
 
 
 def _copy(source: str, destination: str) -> None:
@@ -45,19 +45,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--n", type=int, default=1000)
-    parser.add_argument("--latency-ms", type=int, default=0)
-    parser.add_argument("--fraction", type=float, default=0.05)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--port", type=int, default=8932)
+    farm_arguments(parser)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--workdir", default="/tmp/syndicator-repeat")
     parser.add_argument("--tools", default="syndicator,feedparser-seq-cond")
-    parser.add_argument("--peer-python", default=sys.executable)
-    parser.add_argument("--syndicator", default=os.path.join(REPO, ".venv", "bin", "syndicator"))
-    parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--per-host", type=int, default=64)
-    parser.add_argument("--timeout", type=float, default=600)
+    tool_arguments(parser)
     args = parser.parse_args()
     args.tool = []
     os.makedirs(args.workdir, exist_ok=True)

@@ -147,7 +147,9 @@ def poll(
     Fetches run under a global cap (``[fetch] concurrency``) and a per-host cap
     (``[fetch] per_host``); results are consumed as they finish and written in
     batches, one transaction per batch, so memory stays bounded and a round of
-    a thousand 304s costs a handful of statements."""
+    a thousand 304s costs a handful of statements. Sources with validators are
+    asked from this thread's loop (``sources.sweep``), so a round of 304s starts
+    no thread; first polls and what the loop hands over run in threads."""
     engine = poller_of(engine)
     with engine.store.read() as connection:
         states = polls.load_all(connection)

@@ -14,11 +14,12 @@ status, a chunked body, an interim 1xx, a connection closed under the request)
 is handed, with its connection, to a thread, where ``fetch(..., sent=)`` reads
 it exactly as a fetch of its own would have: each feed still costs one request.
 
-What the loop leaves to threads: TLS (https sources), name resolution (the first
-fetch of a named host runs in a thread; later requests to that host use the
-connection it leaves in the pool) and proxies. It runs on Linux, where plain
-sockets block with kernel timeouts (``wire.KERNEL_TIMEOUTS``) and the loop reads
-them with ``MSG_DONTWAIT``.
+What the loop leaves to threads: opening connections that need a name resolved
+or a TLS handshake (the first fetch of a named or https host runs in a thread;
+later requests to that host use the connection it leaves in the pool, TLS ones
+included) and proxies. It runs on Linux, where plain sockets block with kernel
+timeouts (``wire.KERNEL_TIMEOUTS``) and the loop reads them with
+``MSG_DONTWAIT``; a TLS socket is switched to non-blocking while in the loop.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def ask_for(
     max_bytes: int,
 ) -> Ask | None:
     """The sweep's request for ``url``, or None when a thread must fetch it: no
-    validators (the answer will be a body), not plain HTTP, a proxy, a URL or
+    validators (the answer will be a body), not HTTP(S), a proxy, a URL or
     validator that cannot be sent (the thread's fetch reports why)."""
     if session.proxied or not AVAILABLE or not (etag or last_modified):
         return None
@@ -105,8 +106,6 @@ def ask_for(
         target = target_of(url)
         request = (target.start + request_tail(session, etag, last_modified)).encode("latin-1")
     except (ValueError, UnicodeEncodeError):
-        return None
-    if target.key[0] != "http":
         return None
     return Ask(url, target, request, etag, last_modified, timeout, deadline, source, max_bytes)
 
@@ -125,6 +124,7 @@ class _Exchange:
         "pending",
         "reused",
         "sock",
+        "tls",
         "token",
         "wait_until",
         "wire",
@@ -136,6 +136,7 @@ class _Exchange:
         self.wire: Wire | None = None
         self.head: Head | None = None  # once read, the loop is reading a body
         self.reused = self.connecting = False
+        self.tls = ask.target.key[0] == "https"
         self.pending = ask.request
         self.events = 0
         now = time.monotonic()
@@ -180,12 +181,15 @@ class ConditionalSweep(Generic[T, R]):
         if wire is not None:
             exchange = _Exchange(token, item, ask, wire.sock)
             exchange.wire, exchange.reused = wire, True
+            if exchange.tls:  # an SSL socket takes no MSG_DONTWAIT: non-blocking here
+                wire.sock.setblocking(False)
+                wire.forget_timeout()
             self._live.add(exchange)
             self._scan_at = min(self._scan_at, exchange.wait_until, exchange.ends_at)
             self._write(exchange)
             return True
         family = self._family(key[1])
-        if family is None:  # a name: resolved by a thread's fetch, not in this loop
+        if family is None or key[0] == "https":  # a thread resolves, or shakes hands
             return False
         try:
             sock = socket.socket(family, socket.SOCK_STREAM)
@@ -284,10 +288,13 @@ class ConditionalSweep(Generic[T, R]):
 
     def _write(self, exchange: _Exchange) -> None:
         try:
-            sent = exchange.sock.send(exchange.pending, socket.MSG_DONTWAIT)
+            if exchange.tls:
+                sent = _send_tls(exchange.sock, exchange.pending)
+            else:
+                sent = exchange.sock.send(exchange.pending, socket.MSG_DONTWAIT)
         except BlockingIOError:
             sent = 0
-        except OSError as exc:
+        except OSError as exc:  # ssl.SSLWantReadError included: a thread sorts it out
             self._broken(exchange, exc)
             return
         exchange.pending = exchange.pending[sent:]
@@ -298,7 +305,12 @@ class ConditionalSweep(Generic[T, R]):
         wire = exchange.wire
         assert wire is not None
         try:
-            data = exchange.sock.recv(_RECV, socket.MSG_DONTWAIT)
+            if exchange.tls:
+                data = _read_tls(exchange.sock)
+                if data is None:
+                    return  # no whole TLS record yet
+            else:
+                data = exchange.sock.recv(_RECV, socket.MSG_DONTWAIT)
         except BlockingIOError:
             return
         except OSError as exc:
@@ -440,3 +452,30 @@ class ConditionalSweep(Generic[T, R]):
         with contextlib.suppress(OSError):  # BlockingIOError: drained
             while self._wakeup.recv(4096):
                 pass
+
+
+def _send_tls(sock: socket.socket, data: bytes) -> int:
+    """Bytes of ``data`` the non-blocking TLS socket took (0 when it would block)."""
+    import ssl  # loaded already: the socket is an SSLSocket
+
+    try:
+        return sock.send(data)
+    except ssl.SSLWantWriteError:
+        return 0
+
+
+def _read_tls(sock: socket.socket) -> bytes | None:
+    """What the TLS layer has decrypted: epoll sees only the socket, so read until
+    the layer wants more. None when no whole record has come yet; b"" at the end
+    of the stream (after the bytes before it, which come first)."""
+    import ssl
+
+    parts: list[bytes] = []
+    while True:
+        try:
+            data = sock.recv(_RECV)
+        except ssl.SSLWantReadError:
+            return b"".join(parts) if parts else None
+        if not data:
+            return b"".join(parts) if parts else b""
+        parts.append(data)

@@ -105,6 +105,11 @@ class Wire:
                 self.sock.settimeout(wait)
             self._sock_timeout = wait
 
+    def forget_timeout(self) -> None:
+        """Someone else (the sweep's loop) changed the socket's blocking mode: the
+        next ``arm`` sets the timeout again."""
+        self._sock_timeout = -1.0
+
     def send(self, data: bytes) -> None:
         try:
             self.sock.sendall(data)

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 import pytest
 
@@ -304,14 +305,14 @@ def test_host_names_are_left_to_threads_until_they_leave_a_connection(
     assert len(round_.threads_while_answering) == len(named) - 1
 
 
-def test_https_and_proxies_are_not_for_the_loop(
+def test_proxies_other_schemes_and_unconditional_requests_are_not_for_the_loop(
     session: HttpSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def ask(url: str, sess: HttpSession) -> object:
+    def ask(url: str, sess: HttpSession = session, etag: str | None = ETAG) -> object:
         return ask_for(
             sess,
             url,
-            etag=ETAG,
+            etag=etag,
             last_modified=None,
             timeout=1,
             deadline=1,
@@ -319,21 +320,10 @@ def test_https_and_proxies_are_not_for_the_loop(
             max_bytes=1000,
         )
 
-    assert ask("http://127.0.0.1:9/feed", session) is not None
-    assert ask("https://127.0.0.1:9/feed", session) is None
-    assert (
-        ask_for(
-            session,
-            "http://127.0.0.1:9/f",
-            etag=None,
-            last_modified=None,
-            timeout=1,
-            deadline=1,
-            source="s",
-            max_bytes=1000,
-        )
-        is None
-    )  # nothing to make it conditional: the answer will be a body
+    assert ask("http://127.0.0.1:9/feed") is not None
+    assert ask("https://127.0.0.1:9/feed") is not None  # on a connection a thread opened
+    assert ask("ftp://127.0.0.1:9/feed") is None
+    assert ask("http://127.0.0.1:9/f", etag=None) is None  # the answer will be a body
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:3128")
     proxied = HttpSession(dict(session.headers))
     try:
@@ -366,3 +356,27 @@ def test_a_broken_answer_fails_the_source_as_a_fetch_of_its_own_would(
     [outcome] = Round(session).run([url])
     assert isinstance(outcome.error, SourceError)
     assert str(outcome.error) == str(by_fetch.value)
+
+
+def test_an_https_host_is_opened_by_a_thread_then_polled_in_the_loop_on_its_connection(
+    https_server: LocalServer,
+    session: HttpSession,
+    tls_certificate: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The loop shakes no hands: the first request to the https host runs in a
+    thread, and the TLS connection it leaves serves the rest from the loop, a
+    changed feed's body included."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls_certificate[0]))
+    urls = [https_server.handle(f"/tls/{n}", _conditional()) for n in range(4)]
+    changed = https_server.handle("/tls/changed", _conditional(b"<rss>tls</rss>", '"v2"'))
+    round_ = Round(session)
+    outcomes = {o.item: o for o in round_.run([*urls, changed], concurrency=1, per_host=1)}
+    assert all(outcomes[u].error is None and outcomes[u].value.not_modified for u in urls)
+    assert outcomes[changed].value.body == b"<rss>tls</rss>"
+    assert round_.from_scratch == urls[:1] and round_.resumed == []
+    assert round_.answered_in_loop == [*urls[1:], changed]
+    assert len({seen.peer for seen in https_server.seen}) == 1  # one TLS connection
+    # the connection went back to the pool able to serve a thread's blocking fetch
+    assert fetch(session, urls[0], etag=ETAG, timeout=2, deadline=5).not_modified
+    assert len({seen.peer for seen in https_server.seen}) == 1
