@@ -24,7 +24,8 @@ from syndicator.config import load_config
 from syndicator.engine import Engine
 from syndicator.hostpool import run_per_host
 from syndicator.models import Article
-from syndicator.polling import DEAD_AFTER, poll
+from syndicator.poll_schedule import DEAD_AFTER
+from syndicator.polling import poll
 from syndicator.sources.entries import entry_to_article
 from syndicator.sources.feeds import parse_entries, parse_feed
 from syndicator.store import articles as article_store

@@ -1,0 +1,80 @@
+"""When a source is polled next: its interval plus a little jitter, never sooner
+than the server's ``max-age``; after a failure, exponential back-off from the
+interval (capped at a day), never sooner than the server's Retry-After. A source
+failing for ``DEAD_AFTER`` is reported on every poll and polled at most daily,
+not every minute."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from syndicator.config import SourceConfig
+from syndicator.errors import SourceError
+from syndicator.store import polls
+
+if TYPE_CHECKING:
+    from syndicator.polling import Poller, PollSummary
+
+__all__ = ["DEAD_AFTER", "MAX_BACKOFF", "failure_state", "next_poll"]
+
+log = logging.getLogger("syndicator.polling")  # one logger for a poll round's messages
+
+MAX_BACKOFF = timedelta(days=1)
+DEAD_AFTER = timedelta(days=2)  # a source failing this long is reported as dead
+
+
+def next_poll(
+    engine: Poller, source: SourceConfig, now: datetime, *, at_least: float | None
+) -> datetime:
+    every = source.every
+    jitter = engine.config.service.jitter.total_seconds()
+    delay = every + timedelta(seconds=random.uniform(0, min(jitter, every.total_seconds() / 10)))
+    if at_least is not None:
+        delay = max(delay, timedelta(seconds=at_least))
+    return now + delay
+
+
+def failure_state(
+    engine: Poller,
+    source: SourceConfig,
+    state: polls.SourceState,
+    exc: SourceError,
+    summary: PollSummary,
+) -> polls.SourceState:
+    """The state after a failed poll: exponential backoff from the source's interval
+    (capped at a day), never sooner than the server's Retry-After. A source failing
+    for ``DEAD_AFTER`` is reported on every poll, and is polled at most daily."""
+    now = engine.clock.now()
+    failures = state.failures + 1
+    backoff = min(source.every * (2 ** min(failures - 1, 16)), max(MAX_BACKOFF, source.every))
+    if exc.retry_after is not None:
+        backoff = max(backoff, timedelta(seconds=exc.retry_after))
+    since = state.last_success_at or state.baselined_at
+    if since is not None:
+        failing_for = now - since
+    else:  # never answered: at least the back-off already waited between its failures
+        cap = max(MAX_BACKOFF, source.every)
+        failing_for = sum((min(source.every * 2**k, cap) for k in range(failures - 1)), timedelta())
+    if failing_for >= DEAD_AFTER:
+        days = failing_for.total_seconds() / 86400
+        summary.dead.append(source.name)
+        log.error(
+            "source %r has failed for %.1f days (%d polls in a row): %s; it is polled once "
+            "a day until it answers again; fix or disable it",
+            source.name,
+            days,
+            failures,
+            exc,
+        )
+    else:
+        log.warning("%s (failure %d in a row; next try in %s)", exc, failures, backoff)
+    return state.evolve(
+        url=source.url,
+        failures=failures,
+        last_error=str(exc),
+        last_polled_at=now,
+        next_poll_at=now + backoff,
+    )
