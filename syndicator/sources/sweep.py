@@ -1,4 +1,4 @@
-"""Conditional GETs of many plain-HTTP sources from one thread, on non-blocking sockets.
+"""Conditional GETs of many sources from one thread, on non-blocking sockets.
 
 Why: in a steady round almost every source answers 304, a few hundred bytes each
 way. Through a thread per request each 304 cost ~130 µs of CPU, most of it the
@@ -66,9 +66,10 @@ _RECV = 64 * 1024
 # its parsing belongs to threads and worker processes (parsepool).
 INLINE_BYTES = 4_000_000
 _SCAN_EVERY = 0.01  # seconds between looks for exchanges past their timeout
-_READ, _WRITE = select.EPOLLIN, select.EPOLLOUT
 # Where the loop runs: epoll, and plain sockets that block with kernel timeouts.
+# Elsewhere (macOS, say) the module still imports, and every source goes to threads.
 AVAILABLE = KERNEL_TIMEOUTS and hasattr(select, "epoll")
+_READ, _WRITE = getattr(select, "EPOLLIN", 1), getattr(select, "EPOLLOUT", 4)
 
 
 @dataclass(frozen=True, slots=True)
