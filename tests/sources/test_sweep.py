@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import gzip
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -380,3 +382,20 @@ def test_an_https_host_is_opened_by_a_thread_then_polled_in_the_loop_on_its_conn
     # the connection went back to the pool able to serve a thread's blocking fetch
     assert fetch(session, urls[0], etag=ETAG, timeout=2, deadline=5).not_modified
     assert len({seen.peer for seen in https_server.seen}) == 1
+
+
+def test_where_epoll_is_missing_the_sweep_imports_and_asks_for_nothing() -> None:
+    """macOS, say: the loop is not available, and every source goes to threads."""
+    code = (
+        "import select\n"
+        "for name in ('epoll', 'EPOLLIN', 'EPOLLOUT'):\n"
+        "    delattr(select, name)\n"
+        "from syndicator.sources import sweep\n"
+        "from syndicator.sources.fetch import make_session\n"
+        "assert not sweep.AVAILABLE\n"
+        "ask = sweep.ask_for(make_session(), 'http://127.0.0.1:9/f', etag='\"v1\"',\n"
+        "    last_modified=None, timeout=1, deadline=1, source='s', max_bytes=1000)\n"
+        "assert ask is None, ask\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
