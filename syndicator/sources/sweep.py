@@ -122,7 +122,9 @@ class _Exchange:
         "fd",
         "head",
         "item",
+        "parts",
         "pending",
+        "received",
         "reused",
         "sock",
         "tls",
@@ -136,6 +138,8 @@ class _Exchange:
         self.fd = sock.fileno()
         self.wire: Wire | None = None
         self.head: Head | None = None  # once read, the loop is reading a body
+        self.parts: list[bytes] = []  # the body's bytes so far (joined once: linear)
+        self.received = 0
         self.reused = self.connecting = False
         self.tls = ask.target.key[0] == "https"
         self.pending = ask.request
@@ -319,7 +323,7 @@ class ConditionalSweep(Generic[T, R]):
             return
         if not data:
             if exchange.head is not None:
-                left = exchange.head.length - len(wire.buf)
+                left = exchange.head.length - exchange.received
                 self._fail(
                     exchange,
                     ProtocolError(f"connection closed {left} bytes before the end of the body"),
@@ -327,12 +331,14 @@ class ConditionalSweep(Generic[T, R]):
             else:  # the thread's read meets the close as a fetch's would
                 self._hand_off(exchange)
             return
-        wire.buf += data
         exchange.wait_until = time.monotonic() + exchange.ask.timeout
         if exchange.head is not None:
-            if len(wire.buf) >= exchange.head.length:
+            exchange.parts.append(data)
+            exchange.received += len(data)
+            if exchange.received >= exchange.head.length:
                 self._body_read(exchange, exchange.head)
             return
+        wire.buf += data
         buf = wire.buf
         if buf.find(b"\r\n\r\n") < 0 and buf.find(b"\n\n") < 0:
             if len(buf) > MAX_HEAD:
@@ -351,7 +357,9 @@ class ConditionalSweep(Generic[T, R]):
             self._finish(exchange, head, b"")
         elif 0 <= head.length <= exchange.ask.max_bytes:
             exchange.head = head  # the body follows: read on here
-            if len(wire.buf) >= head.length:
+            exchange.parts, exchange.received = [wire.buf], len(wire.buf)
+            wire.buf = b""
+            if exchange.received >= head.length:
                 self._body_read(exchange, head)
         else:  # chunked, unframed or too big: a fetch in a thread says what it is
             wire.buf = buf
@@ -360,7 +368,9 @@ class ConditionalSweep(Generic[T, R]):
     def _body_read(self, exchange: _Exchange, head: Head) -> None:
         wire, ask = exchange.wire, exchange.ask
         assert wire is not None
-        raw = wire.take(head.length)
+        raw = b"".join(exchange.parts)
+        if len(raw) > head.length:  # bytes after the body: release() will not keep it
+            raw, wire.buf = raw[: head.length], raw[head.length :]
         try:
             body = decoded_body(
                 (raw,),

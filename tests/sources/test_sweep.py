@@ -399,3 +399,27 @@ def test_where_epoll_is_missing_the_sweep_imports_and_asks_for_nothing() -> None
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_big_body_arrives_in_many_reads_and_is_put_together_whole(
+    http_server: LocalServer, session: HttpSession
+) -> None:
+    feed = bytes(range(256)) * 12_000  # 3 MB: dozens of reads
+    url = http_server.serve("/big", feed, headers={"ETag": '"v2"'})
+    round_ = Round(session)
+    [outcome] = round_.run([url])
+    assert outcome.error is None and outcome.value.body == feed
+    assert round_.answered_in_loop == [url]
+
+
+def test_bytes_after_a_body_cost_the_connection_not_the_answer(
+    raw_server: RawServer, session: HttpSession
+) -> None:
+    url = raw_server.url("/feed")
+    raw_server.script(b'HTTP/1.1 200 OK\r\nContent-Length: 6\r\nETag: "v2"\r\n\r\n<rss/>JUNK')
+    [outcome] = Round(session).run([url])
+    assert outcome.error is None and outcome.value.body == b"<rss/>"
+    raw_server.script(b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\n\r\n')
+    [again] = Round(session).run([url])
+    assert again.error is None and again.value.not_modified
+    assert raw_server.connections == 2  # the first connection was out of step: not reused
