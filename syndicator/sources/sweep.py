@@ -393,8 +393,7 @@ class ConditionalSweep(Generic[T, R]):
         self._forget(exchange)
         wire, ask, get = exchange.wire, exchange.ask, head.headers.get
         assert wire is not None
-        hint = get("retry-after")
-        retry_after = parse_retry_after(hint) if hint else None
+        retry_after = parse_retry_after(get("retry-after"))
         result = result_of(
             ask.url, head.status, body, get, ask.etag, ask.last_modified, retry_after
         )

@@ -72,6 +72,28 @@ class LocalServer:
         return [s for s in self.seen if s.path == path]
 
 
+def conditional(
+    body: bytes = b"<rss/>", etag: str = '"v1"', headers: dict[str, str] | None = None
+) -> Handler:
+    """A feed that answers 304 (with its ETag) to a request naming ``etag`` in
+    If-None-Match, else 200 with ``body``, the ETag and ``headers``."""
+
+    def handler(request: BaseHTTPRequestHandler) -> None:
+        if request.headers.get("If-None-Match") == etag:
+            request.send_response(304)
+            request.send_header("ETag", etag)
+            request.end_headers()
+            return
+        request.send_response(200)
+        for name, value in {"ETag": etag, **(headers or {})}.items():
+            request.send_header(name, value)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    return handler
+
+
 def _make_handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
     class RequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"

@@ -17,27 +17,14 @@ from syndicator.sources.encoding import decode_body
 from syndicator.sources.fetch import fetch, parse_retry_after
 from syndicator.sources.http_session import HttpSession
 
-from .conftest import LocalServer
+from .conftest import LocalServer, conditional
 
 
 def test_second_fetch_with_stored_etag_gets_304_without_body(
     http_server: LocalServer, session: HttpSession
 ) -> None:
-    def conditional(request: BaseHTTPRequestHandler) -> None:
-        if request.headers.get("If-None-Match") == '"v1"':
-            request.send_response(304)
-            request.send_header("ETag", '"v1"')
-            request.end_headers()
-            return
-        body = b"<rss/>"
-        request.send_response(200)
-        request.send_header("ETag", '"v1"')
-        request.send_header("Last-Modified", "Sun, 09 Feb 2020 04:07:00 GMT")
-        request.send_header("Content-Length", str(len(body)))
-        request.end_headers()
-        request.wfile.write(body)
-
-    url = http_server.handle("/feed.xml", conditional)
+    modified = {"Last-Modified": "Sun, 09 Feb 2020 04:07:00 GMT"}
+    url = http_server.handle("/feed.xml", conditional(headers=modified))
     first = fetch(session, url, source="bit-news")
     assert (first.status, first.body, first.not_modified) == (200, b"<rss/>", False)
     assert first.etag == '"v1"'

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from syndicator.sources.http_session import HttpSession
 from syndicator.sources.lite_http import Sent
 from syndicator.sources.sweep import ConditionalSweep, ask_for
 
-from .conftest import LocalServer, RawServer, Reply
+from .conftest import LocalServer, RawServer, Reply, conditional
 
 ETAG = '"v1"'
 PREFIX = "sweep-test"
@@ -106,27 +106,9 @@ class Round:
             sweep.close()
 
 
-def _conditional(
-    body: bytes = b"<rss/>", current: str = ETAG
-) -> Callable[[BaseHTTPRequestHandler], None]:
-    def handler(request: BaseHTTPRequestHandler) -> None:
-        if request.headers.get("If-None-Match") == current:
-            request.send_response(304)
-            request.send_header("ETag", current)
-            request.end_headers()
-            return
-        request.send_response(200)
-        request.send_header("ETag", current)
-        request.send_header("Content-Length", str(len(body)))
-        request.end_headers()
-        request.wfile.write(body)
-
-    return handler
-
-
 @pytest.fixture
 def feeds(http_server: LocalServer) -> Iterator[list[str]]:
-    yield [http_server.handle(f"/feed/{n}", _conditional()) for n in range(12)]
+    yield [http_server.handle(f"/feed/{n}", conditional()) for n in range(12)]
 
 
 def test_a_round_of_304s_is_answered_in_the_loop_without_starting_a_thread(
@@ -147,7 +129,7 @@ def test_a_round_of_304s_is_answered_in_the_loop_without_starting_a_thread(
 def test_a_changed_feed_is_read_and_answered_in_the_loop_from_one_request(
     http_server: LocalServer, session: HttpSession, feeds: list[str]
 ) -> None:
-    changed = http_server.handle("/feed/changed", _conditional(b"<rss>new</rss>", '"v2"'))
+    changed = http_server.handle("/feed/changed", conditional(b"<rss>new</rss>", '"v2"'))
     round_ = Round(session)
     outcomes = {o.item: o for o in round_.run([*feeds, changed])}
     result = outcomes[changed].value
@@ -219,7 +201,7 @@ def test_once_a_round_has_parsed_enough_bodies_in_the_loop_threads_take_the_rest
 def test_a_redirect_is_followed_by_the_thread_that_took_over(
     http_server: LocalServer, session: HttpSession
 ) -> None:
-    target = http_server.handle("/new-home", _conditional(b"<rss>moved</rss>", '"v9"'))
+    target = http_server.handle("/new-home", conditional(b"<rss>moved</rss>", '"v9"'))
     moved = http_server.serve("/old", b"", status=301, headers={"Location": target})
     [outcome] = Round(session).run([moved])
     assert outcome.error is None
@@ -297,7 +279,7 @@ def test_host_names_are_left_to_threads_until_they_leave_a_connection(
     """The loop does not resolve names: the first request to ``localhost`` runs in
     a thread, which leaves its connection in the pool for the loop to use."""
     named = [
-        http_server.handle(f"/named/{n}", _conditional()).replace("127.0.0.1", "localhost")
+        http_server.handle(f"/named/{n}", conditional()).replace("127.0.0.1", "localhost")
         for n in range(6)
     ]
     round_ = Round(session)
@@ -370,8 +352,8 @@ def test_an_https_host_is_opened_by_a_thread_then_polled_in_the_loop_on_its_conn
     thread, and the TLS connection it leaves serves the rest from the loop, a
     changed feed's body included."""
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls_certificate[0]))
-    urls = [https_server.handle(f"/tls/{n}", _conditional()) for n in range(4)]
-    changed = https_server.handle("/tls/changed", _conditional(b"<rss>tls</rss>", '"v2"'))
+    urls = [https_server.handle(f"/tls/{n}", conditional()) for n in range(4)]
+    changed = https_server.handle("/tls/changed", conditional(b"<rss>tls</rss>", '"v2"'))
     round_ = Round(session)
     outcomes = {o.item: o for o in round_.run([*urls, changed], concurrency=1, per_host=1)}
     assert all(outcomes[u].error is None and outcomes[u].value.not_modified for u in urls)

@@ -21,7 +21,7 @@ from syndicator.errors import SourceError
 from syndicator.sources.fetch import fetch, make_session
 from syndicator.sources.http_session import HttpSession
 
-from .conftest import LocalServer
+from .conftest import LocalServer, conditional
 
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
@@ -40,18 +40,7 @@ def trusted(no_proxy: pytest.MonkeyPatch, tls_certificate: tuple[Path, Path]) ->
     no_proxy.setenv("REQUESTS_CA_BUNDLE", str(tls_certificate[0]))
 
 
-def _conditional(request: BaseHTTPRequestHandler) -> None:
-    if request.headers.get("If-None-Match") == '"v7"':
-        request.send_response(304)
-        request.send_header("ETag", '"v7"')
-        request.end_headers()
-        return
-    body = b"<rss>tls</rss>"
-    request.send_response(200)
-    request.send_header("ETag", '"v7"')
-    request.send_header("Content-Length", str(len(body)))
-    request.end_headers()
-    request.wfile.write(body)
+_conditional = conditional(b"<rss>tls</rss>", '"v7"')
 
 
 def _drip(server: LocalServer) -> object:
