@@ -191,7 +191,8 @@ def _sweep(
     engine: Poller, states: dict[str, polls.SourceState], parsers: ParsePool, repeat_polls: int
 ) -> Any:
     """The loop that sends the round's conditional GETs from this thread
-    (``sources.sweep``); None when no source has validators to send."""
+    (``sources.sweep``); None when no source was polled before (none has
+    validators to send) or the loop cannot run here."""
     session = engine.session
     if not repeat_polls or not isinstance(session, HttpSession) or session.proxied:
         return None
@@ -217,6 +218,7 @@ def _sweep(
             deadline=deadline,
             source=source.name,
             max_bytes=max_bytes,
+            answer_here=source.full_text == "never",  # else pages may be fetched
         )
 
     def answered(source: SourceConfig, result: Any) -> Any:

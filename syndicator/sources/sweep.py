@@ -8,8 +8,8 @@ that schedules the round, writes every request and reads every answer's head. A
 304 ends in the loop, and so does a 200 whose body has a Content-Length: the
 loop reads the body too and hands the result to ``answered`` right there (a
 changed feed parses in this thread, without a thread's GIL hand-offs) until
-``INLINE_BYTES`` of bodies have been parsed so; after that a thread takes each
-result (and a big round's parse workers). Any other answer (a redirect, an error
+``INLINE_BYTES`` of bodies have been parsed so; after that, and for a source
+whose completion may fetch article pages, a thread takes the result. Any other answer (a redirect, an error
 status, a chunked body, an interim 1xx, a connection closed under the request)
 is handed, with its connection, to a thread, where ``fetch(..., sent=)`` reads
 it exactly as a fetch of its own would have: each feed still costs one request.
@@ -85,6 +85,7 @@ class Ask:
     deadline: float
     source: str
     max_bytes: int
+    answer_here: bool  # completing the answer makes no further request: the loop may
 
 
 def ask_for(
@@ -97,10 +98,13 @@ def ask_for(
     deadline: float,
     source: str,
     max_bytes: int,
+    answer_here: bool = True,
 ) -> Ask | None:
     """The sweep's request for ``url``, or None when a thread must fetch it: no
     validators (the answer will be a body), not HTTP(S), a proxy, a URL or
-    validator that cannot be sent (the thread's fetch reports why)."""
+    validator that cannot be sent (the thread's fetch reports why).
+    ``answer_here=False``: completing a changed answer may fetch more (article
+    pages), so a thread does it; the loop waits for no one's network but its own."""
     if session.proxied or not AVAILABLE or not (etag or last_modified):
         return None
     try:
@@ -108,7 +112,9 @@ def ask_for(
         request = (target.start + request_tail(session, etag, last_modified)).encode("latin-1")
     except (ValueError, UnicodeEncodeError):
         return None
-    return Ask(url, target, request, etag, last_modified, timeout, deadline, source, max_bytes)
+    return Ask(
+        url, target, request, etag, last_modified, timeout, deadline, source, max_bytes, answer_here
+    )
 
 
 class _Exchange:
@@ -223,7 +229,15 @@ class ConditionalSweep(Generic[T, R]):
         timeout: float | None = 0.0
         if block and not self._done:
             timeout = max(0.0, self._scan_at - time.monotonic()) if self._live else None
-        for fd, _events in self._epoll.poll(-1 if timeout is None else timeout):
+        self._dispatch(self._epoll.poll(-1 if timeout is None else timeout))
+        now = time.monotonic()
+        if now >= self._scan_at:
+            self._expire(now)
+        done, self._done = self._done, []
+        return done
+
+    def _dispatch(self, events: list[tuple[int, int]]) -> None:
+        for fd, _events in events:
             exchange = self._by_fd.get(fd)
             if exchange is None:
                 self._drain_wakeups()
@@ -233,11 +247,6 @@ class ConditionalSweep(Generic[T, R]):
                 self._write(exchange)
             else:
                 self._read(exchange)  # readable, or an error or hang-up recv reports
-        now = time.monotonic()
-        if now >= self._scan_at:
-            self._expire(now)
-        done, self._done = self._done, []
-        return done
 
     def wake(self) -> None:
         with contextlib.suppress(OSError):  # a wake-up already waits, or the sweep closed
@@ -403,7 +412,7 @@ class ConditionalSweep(Generic[T, R]):
             wire.close()
         item: T = exchange.item  # type: ignore[assignment]
         answered = self._answered
-        if len(body) > self._inline_left:
+        if body and (not ask.answer_here or len(body) > self._inline_left):
             self._done.append((exchange.token, item, lambda: answered(item, result)))
             return
         self._inline_left -= len(body)
@@ -447,7 +456,12 @@ class ConditionalSweep(Generic[T, R]):
         self._done.append((exchange.token, item, Outcome(item, error=error)))
 
     def _expire(self, now: float) -> None:
-        """Fail what waited past its timeout or deadline; schedule the next look."""
+        """Fail what waited past its timeout or deadline; schedule the next look.
+        What arrived while this thread was busy (parsing an answer, say) is read
+        first: an exchange is late only if its server is."""
+        if any(now >= min(e.ends_at, e.wait_until) for e in self._live):
+            self._dispatch(self._epoll.poll(0))
+            now = time.monotonic()
         earliest = float("inf")
         for exchange in list(self._live):
             if now >= exchange.ends_at:

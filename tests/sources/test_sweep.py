@@ -43,6 +43,8 @@ class Round:
     def __init__(self, session: HttpSession, *, timeout: float = 2.0, deadline: float = 5.0):
         self.session, self.timeout, self.deadline = session, timeout, deadline
         self.max_bytes = 10_000_000
+        self.answer_here = True  # what the poller says of a source that fetches no pages
+        self.busy: dict[str, float] = {}  # url -> seconds its answer keeps the loop busy
         self.threads_while_answering: list[list[str]] = []
         self.answered_in_loop: list[str] = []
         self.answered_in_thread: list[str] = []
@@ -72,6 +74,7 @@ class Round:
                 deadline=self.deadline,
                 source=f"feed {url.rsplit('/', 1)[-1]}",
                 max_bytes=self.max_bytes,
+                answer_here=self.answer_here,
             )
 
         def answered(url: str, result: FetchResult) -> FetchResult:
@@ -79,6 +82,7 @@ class Round:
             self.threads_while_answering.append(names)
             in_loop = threading.current_thread() is threading.main_thread()
             (self.answered_in_loop if in_loop else self.answered_in_thread).append(url)
+            time.sleep(self.busy.get(url, 0.0))
             return result
 
         def resume(url: str, sent: Sent) -> FetchResult:
@@ -405,3 +409,37 @@ def test_bytes_after_a_body_cost_the_connection_not_the_answer(
     [again] = Round(session).run([url])
     assert again.error is None and again.value.not_modified
     assert raw_server.connections == 2  # the first connection was out of step: not reused
+
+
+def test_a_changed_answer_that_may_fetch_pages_is_completed_in_a_thread(
+    http_server: LocalServer, session: HttpSession, feeds: list[str]
+) -> None:
+    """A source that completes its items from their pages makes more requests while
+    it is completed: that waits in a thread, never in the loop. Its 304s stay."""
+    changed = http_server.handle("/feed/changed", conditional(b"<rss>new</rss>", '"v2"'))
+    round_ = Round(session)
+    round_.answer_here = False
+    outcomes = {o.item: o for o in round_.run([*feeds, changed])}
+    assert outcomes[changed].value.body == b"<rss>new</rss>"
+    assert round_.answered_in_thread == [changed]
+    assert sorted(round_.answered_in_loop) == sorted(feeds)
+    assert len(http_server.requests_to("/feed/changed")) == 1
+
+
+def test_an_answer_that_arrived_while_the_loop_was_busy_is_not_taken_for_late(
+    http_server: LocalServer, session: HttpSession
+) -> None:
+    """The loop parses a changed feed for longer than the other request's timeout;
+    that request's answer came meanwhile, and counts."""
+
+    def slow_304(request: BaseHTTPRequestHandler) -> None:
+        time.sleep(0.1)  # arrives while the loop is busy with the other answer
+        conditional()(request)
+
+    busy = http_server.handle("/busy", conditional(b"<rss>new</rss>", '"v2"'))
+    late = http_server.handle("/late", slow_304)
+    round_ = Round(session, timeout=0.3)
+    round_.busy[busy] = 0.6
+    outcomes = {o.item: o for o in round_.run([busy, late])}
+    assert outcomes[busy].error is None
+    assert outcomes[late].error is None and outcomes[late].value.not_modified
