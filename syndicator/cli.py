@@ -113,6 +113,9 @@ def _init(init: argparse.ArgumentParser) -> None:
 
 def _demo(demo: argparse.ArgumentParser) -> None:
     demo.add_argument("--dir", metavar="DIR", help="work folder (default: a new temporary folder)")
+    demo.add_argument(
+        "--keep", action="store_true", help="keep the temporary work folder (it is removed on exit)"
+    )
     demo.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for delivery")
 
 

@@ -425,7 +425,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from syndicator.demo.run import run_demo
 
-    return run_demo(work_dir=Path(args.dir) if args.dir else None, timeout=args.timeout)
+    return run_demo(
+        work_dir=Path(args.dir) if args.dir else None, timeout=args.timeout, keep=args.keep
+    )
 
 
 __all__ = ["PublishError"]

@@ -101,15 +101,9 @@ def _http_url(value: str) -> None:
 
 
 def _re2_pattern(value: str) -> None:
-    import re2
+    from syndicator.patterns import compile_re2
 
-    try:
-        re2.compile(value)
-    except Exception as exc:
-        reason = exc.args[0] if exc.args else exc
-        if isinstance(reason, bytes):  # google-re2 reports RE2's own message as bytes
-            reason = reason.decode("utf-8", "replace")
-        raise ValueError(f"not a valid regular expression (RE2 syntax): {reason}") from None
+    compile_re2(value)
 
 
 # Every section is a frozen dataclass checked by syndicator.validation: the type hint
@@ -126,7 +120,9 @@ class StoreConfig(Validated):
 @dataclass(frozen=True, kw_only=True)
 class ServiceConfig(Validated):
     timezone: str = field(default="UTC", metadata=rules(check=known_zone))
-    drain_every: timedelta = timedelta(seconds=30)
+    # How often the service looks for what other commands changed (approve, retry,
+    # post): deliveries themselves go the moment they are due, whatever this says.
+    drain_every: timedelta = timedelta(seconds=2)
     jitter: timedelta = timedelta(seconds=30)
     # "127.0.0.1:9300" enables /healthz and /metrics
     http: str | None = field(default=None, metadata=rules(check=loopback_address))

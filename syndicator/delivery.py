@@ -26,9 +26,9 @@ from datetime import datetime, timedelta
 from syndicator.engine import Engine
 from syndicator.errors import AlreadyPosted, AuthFailed, PublishError, RateLimited
 from syndicator.models import DeliveryState, Receipt
-from syndicator.pacing import blocked_until, start_of_day, target_zone
 from syndicator.recovery import recover
 from syndicator.secrets import redact
+from syndicator.send_times import pacing_block
 from syndicator.store import articles as article_store
 from syndicator.store import deliveries as store
 from syndicator.store import pauses
@@ -82,20 +82,12 @@ def drain(
 def _send_next(engine: Engine, bound: BoundTarget, summary: DrainSummary) -> bool:
     """Send (or settle) one due delivery of ``bound``; False when nothing more may go now."""
     now = engine.clock.now()
-    zone = target_zone(bound.config, engine.config.service.timezone)
     with engine.store.begin() as connection:
         due = store.due(connection, now=now, target=bound.name, limit=1)
         if not due:
             return False
         delivery = due[0]
-        wait = blocked_until(
-            bound.config,
-            now=now,
-            timezone=zone,
-            last_sent=store.last_sent_at(connection, bound.name),
-            sent_today=store.sent_since(connection, bound.name, start_of_day(now, zone)),
-            paused=pauses.paused(connection, bound.name, now=now),
-        )
+        wait = pacing_block(connection, engine, bound, now)
         if wait is not None:
             summary.waiting[bound.name] = wait[1]
             store.note_waiting(connection, bound.name, now=now, why=wait[1])

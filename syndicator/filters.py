@@ -13,18 +13,16 @@ the recorded reason names the rule that decided.
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
 from typing import Any
 
 from syndicator.config import FiltersConfig
 from syndicator.models import Article
 
 
-@lru_cache(maxsize=256)
 def _compiled(pattern: str) -> Any:
-    import re2
+    from syndicator.patterns import compile_re2
 
-    return re2.compile(pattern)
+    return compile_re2(pattern)
 
 
 def _fold(text: str) -> str:

@@ -111,7 +111,7 @@ def health(service: Service) -> tuple[bool, dict[str, object]]:
         status = "stopping"
     elif not stats.started:
         status = "starting"
-    elif last is None or now - last > limit:
+    elif now - (last if last is not None else stats.created_at) > limit:
         status = "stalled"
     else:
         status = "ok"

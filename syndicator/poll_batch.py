@@ -39,6 +39,9 @@ class Batch:
         on_new: Callable[[Article], None] | None,
     ) -> None:
         self.engine, self.summary, self.on_new = engine, summary, on_new
+        # The next poll is counted from when this round began, not from when a
+        # source's answer came in: a slow round never pushes the schedule later.
+        self.started = engine.clock.now()
         self.states: list[polls.SourceState] = []
         self.fresh: list[tuple[SourceConfig, polls.SourceState, Any]] = []
         self.prepared: list[Any] = []  # ``articles.prepare`` of each, by parse workers
@@ -50,6 +53,7 @@ class Batch:
 
     def failed(self, source: SourceConfig, state: polls.SourceState, exc: SourceError) -> None:
         self.states.append(failure_state(self.engine, source, state, exc, self.summary))
+        log.debug("poll %r: failed after %s: %s", source.name, self._took(), exc)
         self.summary.failed += 1
         self.summary.errors.append(str(exc))
 
@@ -72,7 +76,7 @@ class Batch:
             last_error=None,
             last_polled_at=now,
             last_success_at=now,
-            next_poll_at=next_poll(self.engine, source, now, at_least=result.max_age),
+            next_poll_at=next_poll(self.engine, source, self.started, at_least=result.max_age),
             baselined_at=state.baselined_at or now,
         )
         if result.not_modified:
@@ -80,11 +84,20 @@ class Batch:
         self.seen_again.extend((source, item) for item in result.seen_again)
         if result.not_modified or not result.articles:
             self.states.append(new_state)
+            status = "not modified" if result.not_modified else "no new items"
+            log.debug("poll %r: %s (%s)", source.name, status, self._took())
             return
+        log.debug(
+            "poll %r: %d item(s) to record (%s)", source.name, len(result.articles), self._took()
+        )
         self.fresh.append((source, state, result))
         self.prepared.extend(prepared or [None] * len(result.articles))
         self.states.append(new_state)
         self.articles += len(result.articles)
+
+    def _took(self) -> str:
+        """Time since the round began: how long this source's answer took to come in."""
+        return f"{(self.engine.clock.now() - self.started).total_seconds():.2f} s"
 
     def flush(self) -> None:
         if not self.states:

@@ -18,7 +18,7 @@ from syndicator.store import polls
 if TYPE_CHECKING:
     from syndicator.polling import Poller, PollSummary
 
-__all__ = ["DEAD_AFTER", "MAX_BACKOFF", "failure_state", "next_poll"]
+__all__ = ["DEAD_AFTER", "MAX_BACKOFF", "failure_state", "max_jitter", "next_poll"]
 
 log = logging.getLogger("syndicator.polling")  # one logger for a poll round's messages
 
@@ -26,15 +26,23 @@ MAX_BACKOFF = timedelta(days=1)
 DEAD_AFTER = timedelta(days=2)  # a source failing this long is reported as dead
 
 
+def max_jitter(every: timedelta, jitter: timedelta) -> timedelta:
+    """How much later than ``every`` a poll may come: ``[service] jitter``, and never
+    more than a tenth of the source's interval (a 10 s source is not delayed 30 s)."""
+    return min(jitter, every / 10)
+
+
 def next_poll(
-    engine: Poller, source: SourceConfig, now: datetime, *, at_least: float | None
+    engine: Poller, source: SourceConfig, started: datetime, *, at_least: float | None
 ) -> datetime:
+    """``every`` after the round that polled it began, plus jitter: a slow answer or
+    a long round never pushes the schedule later."""
     every = source.every
-    jitter = engine.config.service.jitter.total_seconds()
-    delay = every + timedelta(seconds=random.uniform(0, min(jitter, every.total_seconds() / 10)))
+    spread = max_jitter(every, engine.config.service.jitter).total_seconds()
+    delay = every + timedelta(seconds=random.uniform(0, spread))
     if at_least is not None:
         delay = max(delay, timedelta(seconds=at_least))
-    return now + delay
+    return started + delay
 
 
 def failure_state(

@@ -1,9 +1,9 @@
-"""The background service: APScheduler fires each source on its own interval (with
-jitter) and drains due deliveries; SIGTERM or Ctrl-C lets the post in flight finish;
-SIGHUP reloads the config.
+"""The background service: APScheduler polls each source when it is due (its
+``every`` plus jitter) and sends each delivery the moment it may go; SIGTERM or
+Ctrl-C lets the post in flight finish; SIGHUP reloads the config.
 
 One service per store (``RunLock``, taken by ``syndicator run``). At start-up it settles
-deliveries a crashed predecessor left in ``sending``, then polls every due source once.
+deliveries a crashed predecessor left in ``sending``, then polls every due source.
 
 A reload swaps the config between drain rounds (never under a post in flight). A config
 that does not load or whose targets do not bind is refused: the old one keeps running
@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,22 @@ from syndicator.errors import ConfigError
 from syndicator.models import Article
 from syndicator.polling import due_sources, poll
 from syndicator.recovery import plan_interrupted, recover
+from syndicator.send_times import next_sends
+from syndicator.store import polls
 
 log = logging.getLogger(__name__)
+
+# Poll rounds start at most this often: sources falling due within it share a round
+# (a thousand sources with jittered times make a few rounds, not a thousand).
+POLL_ROUND_SPACING = 1.0  # seconds
+DRAIN_SPACING = timedelta(milliseconds=200)
+
+
+def _due_at(state: polls.SourceState | None, now: datetime) -> datetime:
+    """When a source is due: its stored next poll, or now if it never was polled."""
+    if state is None or state.next_poll_at is None:
+        return now
+    return state.next_poll_at
 
 
 @dataclass
@@ -47,11 +62,20 @@ class ServiceStats:
 
 
 class Service:
+    """Polls and sends on time. Two one-shot jobs re-arm themselves: ``poll`` for the
+    earliest moment a source is due, ``drain`` for the earliest moment a delivery
+    may go (``send_times``). A third, ``watch``, looks at the post log every
+    ``[service] drain_every`` for what other commands changed (``approve``,
+    ``retry``, ``post``) and wakes the drain for it."""
+
     def __init__(self, engine: Engine, *, config_path: Path | None = None) -> None:
         self.engine = engine
         self.config_path = config_path
         self.stop_event = threading.Event()
         self._drain_lock = threading.Lock()
+        self._poll_lock = threading.Lock()  # guards the sources in flight
+        self._in_flight: set[str] = set()
+        self._last_round_started = 0.0  # monotonic
         self._scheduler: Any = None
         self.stats = ServiceStats()
         self.on_round: Callable[[Service], None] | None = None
@@ -60,17 +84,52 @@ class Service:
     def rounds(self) -> int:
         return self.stats.rounds
 
-    # -- jobs -----------------------------------------------------------------
-    def poll_source(self, name: str) -> None:
+    # -- polls ----------------------------------------------------------------
+    def poll_due(self) -> None:
+        """Poll, as one round, every due source not already being polled."""
         if self.stop_event.is_set():
             return
+        with self._poll_lock:
+            chosen = [s for s in due_sources(self.engine) if s.name not in self._in_flight]
+            self._in_flight.update(s.name for s in chosen)
+            self._last_round_started = time.monotonic()
         try:
-            source = self.engine.config.source(name)
-        except KeyError:
+            self._poll(chosen)
+        finally:
+            with self._poll_lock:
+                self._in_flight.difference_update(s.name for s in chosen)
+            if chosen:
+                self._arm_drain(self.engine.clock.now())
+            self._arm_poll()
+
+    def _arm_poll(self) -> None:
+        """Fire ``poll_due`` when the next source is due. Rounds start at most once per
+        ``POLL_ROUND_SPACING``, so sources due within it share one round."""
+        if self._scheduler is None or self.stop_event.is_set():
             return
-        if name in {s.name for s in due_sources(self.engine)}:
-            self._poll([source])
-        self.drain()
+        # Under the lock from reading to arming: of two rounds ending together, the
+        # one that arms last has seen the other's sources back from flight.
+        with self._poll_lock:
+            with self.engine.store.read() as connection:
+                states = polls.load_all(connection)
+            now = self.engine.clock.now()
+            moments = [
+                _due_at(states.get(source.name), now)
+                for source in self.engine.config.sources
+                if source.enabled and source.name not in self._in_flight
+            ]
+            if not moments:
+                return
+            spacing = POLL_ROUND_SPACING - (time.monotonic() - self._last_round_started)
+            at = max(min(moments), now + timedelta(seconds=max(0.0, spacing)))
+            self._scheduler.add_job(
+                self.poll_due,
+                "date",
+                run_date=at,
+                id="poll",
+                replace_existing=True,
+                max_instances=4,
+            )
 
     def _poll(self, sources: list[SourceConfig]) -> None:
         if not sources:
@@ -95,19 +154,55 @@ class Service:
     def _count_new(self, article: Article) -> None:
         self.stats.new_articles[article.source or "?"] += 1
 
+    # -- deliveries -----------------------------------------------------------
     def drain(self) -> None:
+        """Send what may go now, then sleep until the next delivery may."""
         if self.stop_event.is_set() or not self._drain_lock.acquire(blocking=False):
-            return
+            return  # the drain running now re-arms itself when it ends
         try:
             drain(self.engine, stop=self.stop_event)
         except Exception:
             log.exception("drain failed")
         finally:
             self._drain_lock.release()
-            self.stats.rounds += 1
-            self.stats.last_round_at = time.time()
+            self._tick()
             if self.on_round is not None:
                 self.on_round(self)
+        self._arm_drain(None)
+
+    def watch(self) -> None:
+        """Pick up what other commands changed in the post log within ``drain_every``."""
+        self._tick()
+        if not self._drain_lock.locked():
+            self._arm_drain(None)
+
+    def _arm_drain(self, at: datetime | None) -> None:
+        """Fire ``drain`` at ``at``, or (``None``) when the next delivery may go."""
+        if self._scheduler is None or self.stop_event.is_set():
+            return
+        now = self.engine.clock.now()
+        if at is None:
+            try:
+                with self.engine.store.read() as connection:
+                    moments = next_sends(self.engine, connection, now).values()
+            except Exception:
+                log.exception("could not read when the next delivery is due")
+                return
+            if not moments:
+                return
+            # Never sooner than DRAIN_SPACING after the last one: a delivery the
+            # drain could not take must not spin the loop.
+            at = max(min(moments), now + DRAIN_SPACING)
+        job = self._scheduler.get_job("drain")
+        if job is not None and job.next_run_time is not None and job.next_run_time <= at:
+            return
+        self._scheduler.add_job(
+            self.drain, "date", run_date=at, id="drain", replace_existing=True, max_instances=2
+        )
+
+    def _tick(self) -> None:
+        self.stats.rounds += 1
+        self.stats.last_round_at = time.time()
 
     # -- life cycle -----------------------------------------------------------
     def start(self) -> None:
@@ -115,11 +210,12 @@ class Service:
 
         recover(self.engine)
         plan_interrupted(self.engine)
-        self._poll(due_sources(self.engine))
-        self.drain()
-        self._scheduler = BackgroundScheduler(timezone=self.engine.config.service.timezone)
-        self._schedule_jobs()
+        self._scheduler = BackgroundScheduler(
+            timezone=self.engine.config.service.timezone,
+            job_defaults={"misfire_grace_time": None, "coalesce": True},
+        )
         self._scheduler.start()
+        self._schedule_jobs()
         self.stats.started = True
         log.info(
             "service running: %d source(s), %d target(s)",
@@ -128,33 +224,19 @@ class Service:
         )
 
     def _schedule_jobs(self) -> None:
-        config = self.engine.config
-        scheduler = self._scheduler
-        scheduler.remove_all_jobs()
-        jitter = int(config.service.jitter.total_seconds())
-        for source in config.sources:
-            if not source.enabled:
-                continue
-            every = max(1.0, source.every.total_seconds())
-            scheduler.add_job(
-                self.poll_source,
-                "interval",
-                args=[source.name],
-                id=f"poll:{source.name}",
-                seconds=every,
-                jitter=min(jitter, max(1, int(every) // 10)) or None,
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=None,
-            )
-        scheduler.add_job(
-            self.drain,
+        """(Re)arm every job: at start-up and after a reload."""
+        now = self.engine.clock.now()
+        watch_every = max(0.1, self.engine.config.service.drain_every.total_seconds())
+        self._scheduler.add_job(
+            self.watch,
             "interval",
-            id="drain",
-            seconds=max(0.1, config.service.drain_every.total_seconds()),
+            seconds=watch_every,
+            id="watch",
+            replace_existing=True,
             max_instances=1,
-            coalesce=True,
         )
+        self._arm_poll()
+        self._arm_drain(now)
 
     def reload(self) -> bool:
         """SIGHUP: read the config again; a bad config keeps the old one running.

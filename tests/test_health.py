@@ -5,6 +5,7 @@ served on loopback only. A real service (scheduler, store, local platform) answe
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -63,9 +64,15 @@ def test_healthz_and_metrics_report_the_running_service(
         status, _, body = _get(server.url + "/healthz")
         assert status == 200 and json.loads(body)["status"] == "ok"
 
-        status, content_type, text = _get(server.url + "/metrics")
+        # The service polls and sends in the background: wait for the round to settle.
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            status, content_type, text = _get(server.url + "/metrics")
+            metrics = _samples(text)
+            if metrics.get('syndicator_deliveries{target="u",state="retry"}') == 1:
+                break
+            time.sleep(0.1)
         assert status == 200 and content_type.startswith("text/plain; version=0.0.4")
-        metrics = _samples(text)
         assert metrics['syndicator_polls_total{outcome="ok"}'] == 1
         assert metrics['syndicator_new_articles_total{source="news"}'] == 2
         assert metrics['syndicator_deliveries{target="t",state="sent"}'] == 2

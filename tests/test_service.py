@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from syndicator.config import load_config
 from syndicator.engine import Engine
 from syndicator.service import Service
 from tests.engine_helpers import OUTBOX_TARGETS, write_config
+from tests.running_service import Running
 
 THIRD_TARGET = '\n[[targets]]\nname = "box-c"\nadapter = "outbox"\npath = "outbox/c"\n'
 
@@ -42,37 +40,6 @@ def test_reload_swaps_in_a_good_config_and_refuses_a_bad_one(
         assert service.stats.reloads == {"refused": 1, "ok": 1}
     finally:
         service.engine.close()
-
-
-class Running:
-    """A ``syndicator run`` subprocess whose log the test can wait on."""
-
-    def __init__(self, config: Path, log: Path) -> None:
-        self.log = log
-        self._handle = log.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "syndicator", "run", "-c", str(config)],
-            cwd=config.parent,
-            stdout=self._handle,
-            stderr=self._handle,
-        )
-
-    def text(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def wait_for(self, needle: str, *, count: int = 1, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while self.text().count(needle) < count:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"{needle!r} not logged; log:\n{self.text()}")
-            time.sleep(0.05)
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        code = self.process.wait(30)
-        self._handle.close()
-        return code
 
 
 @pytest.fixture

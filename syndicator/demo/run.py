@@ -8,6 +8,7 @@ article while the service runs, and prints what went where.
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 import tempfile
 import time
@@ -77,9 +78,21 @@ path = "outbox/cards"
 """
 
 
-def run_demo(*, work_dir: Path | None = None, timeout: float = 30.0) -> int:
-    work = work_dir or Path(tempfile.mkdtemp(prefix="syndicator-demo-"))
-    work.mkdir(parents=True, exist_ok=True)
+def run_demo(*, work_dir: Path | None = None, timeout: float = 30.0, keep: bool = False) -> int:
+    """Run the demo in ``work_dir``, or in a temporary folder removed afterwards
+    unless ``keep``: a demo leaves nothing behind that the user did not ask for."""
+    if work_dir is not None:
+        work_dir.mkdir(parents=True, exist_ok=True)
+        return _run_in(work_dir, timeout, kept=True)
+    work = Path(tempfile.mkdtemp(prefix="syndicator-demo-"))
+    try:
+        return _run_in(work, timeout, kept=keep)
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _run_in(work: Path, timeout: float, *, kept: bool) -> int:
     with SampleSite() as site:
         config_path = work / "syndicator.toml"
         config_path.write_text(CONFIG.format(site=site.url), encoding="utf-8")
@@ -100,7 +113,7 @@ def run_demo(*, work_dir: Path | None = None, timeout: float = 30.0) -> int:
         with engine.store.begin() as connection:
             rows = delivery_store.listing(connection, limit=100)
         engine.close()
-    _report(rows, work)
+    _report(rows, work, kept=kept)
     if not delivered:
         print("the new article was not delivered to every target in time", file=sys.stderr)
         return 1
@@ -123,7 +136,7 @@ def _wait_for(engine: Engine, url: str, timeout: float) -> bool:
     return False
 
 
-def _report(rows: list[delivery_store.DeliveryRow], work: Path) -> None:
+def _report(rows: list[delivery_store.DeliveryRow], work: Path, *, kept: bool) -> None:
     print("\nwhat was posted where:")
     for row in sorted(rows, key=lambda r: r.id):
         if row.state is DeliveryState.SKIPPED:
@@ -135,6 +148,10 @@ def _report(rows: list[delivery_store.DeliveryRow], work: Path) -> None:
             first = row.text.splitlines()[0]
             print(f"      text: {first[:90]}{'…' if len(first) > 90 else ''}")
     skipped = sum(1 for r in rows if r.state is DeliveryState.SKIPPED)
-    print(f"\n{skipped} delivery(ies) recorded but not posted (baseline); see them with:")
-    print(f"  syndicator -c {work / 'syndicator.toml'} log --state skipped")
+    print(f"\n{skipped} older article(s) recorded as the baseline, not posted")
+    if not kept:
+        print("the work folder is removed now; run `syndicator demo --keep` to look around")
+        return
+    print("see them with:")
+    print(f"  syndicator log -c {work / 'syndicator.toml'} --state skipped")
     print(f"outbox files are under {work / 'outbox'}")

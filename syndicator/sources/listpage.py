@@ -41,17 +41,12 @@ def compile_selector(selector: str) -> Any:
 def compile_link_pattern(pattern: str) -> Any:
     """A compiled RE2 pattern; ``ValueError`` naming it when RE2 rejects it
     (backreferences and look-arounds are not supported, by design)."""
-    import re2
+    from syndicator.patterns import compile_re2
 
-    options = re2.Options()
-    options.log_errors = False  # the error is raised with a message, not printed
     try:
-        return re2.compile(pattern, options=options)
-    except re2.error as exc:
-        reason = exc.args[0] if exc.args else exc
-        if isinstance(reason, bytes):
-            reason = reason.decode("utf-8", "replace")
-        raise ValueError(f"invalid link pattern {pattern!r}: {reason}") from exc
+        return compile_re2(pattern)
+    except ValueError as exc:
+        raise ValueError(f"invalid link pattern {pattern!r}: {exc}") from None
 
 
 def parse_html(body: bytes, *, url: str, encoding: str | None) -> Any:

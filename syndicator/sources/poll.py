@@ -59,7 +59,7 @@ class SourceSpec:
     timeout: float = 10.0
     deadline: float = 30.0
     max_bytes: int = 10_000_000
-    max_articles: int = 50
+    max_articles: int = 1000  # items read per poll; a longer feed's oldest are left (README)
     # A first poll's baseline: only the newest ``clean_first`` new items are cleaned
     # in full (and completed from their pages); the rest are recorded, never posted,
     # so they get ``quick_text``. None: every new item is cleaned in full.

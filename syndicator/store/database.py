@@ -51,8 +51,10 @@ def migrate(engine: Engine) -> int:
                 f"store: schema version {version} is newer than this syndicator "
                 f"({schema.SCHEMA_VERSION}); upgrade syndicator"
             )
+        if 0 < version < schema.SCHEMA_VERSION:  # a new store is no news; an upgrade is
+            log.info("upgrading the post log from schema %d to %d", version, schema.SCHEMA_VERSION)
         for step in range(version, schema.SCHEMA_VERSION):
-            log.info("migrating the post log from schema %d to %d", step, step + 1)
+            log.debug("migrating the post log from schema %d to %d", step, step + 1)
             schema.MIGRATIONS[step](connection)
         if version != schema.SCHEMA_VERSION:
             values = {"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}

@@ -252,6 +252,17 @@ def due(
     return [_row(r) for r in rows]
 
 
+def earliest_due(connection: Connection) -> dict[str, datetime]:
+    """Each target's earliest due time among its pending and retrying deliveries: the
+    moments the service must wake for (one grouped query, whatever the queue's size)."""
+    rows = connection.execute(
+        select(d.c.target, func.min(d.c.due_at))
+        .where(d.c.state.in_(_DUE_STATES))
+        .group_by(d.c.target)
+    )
+    return {r[0]: moment for r in rows if (moment := as_utc(r[1])) is not None}
+
+
 def note_waiting(connection: Connection, target: str, *, now: datetime, why: str) -> int:
     """Write why a blocked target's due deliveries wait (quiet hours until T, ...) on
     each of them, so ``syndicator why`` answers from the post log alone. No event is

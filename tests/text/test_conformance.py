@@ -1,4 +1,5 @@
-"""The platforms' own test data, read at test time (tests/data/conformance/README.md).
+"""The platforms' own test data, read at test time from ../shared/conformance/ (see
+``tests/conformance_data.py``; skipped where a clone has no such folder).
 
 twitter-text asks implementers to load validate.yml/extract.yml rather than copy
 cases into code; Mastodon's and Bluesky's vectors are stored as JSON beside them.
@@ -16,10 +17,9 @@ from syndicator.text import bluesky_facets, detect_facets, measure
 from syndicator.text.measure import mastodon_length, weighted_length
 from syndicator.text.rules import X_V2, X_V3
 from syndicator.text.urls import extract_urls
+from tests.conformance_data import conformance_dir
 
-from .conftest import CONFORMANCE
-
-TT = CONFORMANCE / "twitter-text"
+TT = conformance_dir("twitter-text")
 
 
 def _yaml(name: str) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def _build(value: Any) -> str:
     return "".join(_build(part) for part in value["concat"])
 
 
-_MASTODON = json.loads((CONFORMANCE / "mastodon" / "status_length.cases.json").read_text())
+_MASTODON = json.loads((conformance_dir("mastodon") / "status_length.cases.json").read_text())
 
 
 @pytest.mark.parametrize("case", _MASTODON["cases"], ids=lambda c: c["name"])
@@ -104,7 +104,9 @@ def test_mastodon_status_length_validity(case: dict[str, Any]) -> None:
         assert measure(_build(case["text"]), "mastodon") == length
 
 
-_BSKY = json.loads((CONFORMANCE / "bluesky-atproto" / "rich-text-detection.cases.json").read_text())
+_BSKY = json.loads(
+    (conformance_dir("bluesky-atproto") / "rich-text-detection.cases.json").read_text()
+)
 
 
 def _segments(text: str, facets: list[dict[str, Any]]) -> list[list[str]]:

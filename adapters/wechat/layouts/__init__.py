@@ -1,0 +1,1 @@
+"""Data only: the built-in share-card layouts (``*.toml``), shipped as package data."""

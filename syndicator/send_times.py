@@ -1,0 +1,65 @@
+"""When each target may send next: the moments the service wakes up for.
+
+A delivery may go when it is due *and* its target's pacing allows (a pause the
+platform asked for, quiet hours, the daily cap, the minimum spacing). The drain
+asks ``pacing_block`` before each post; the service asks ``next_sends`` after each
+drain and on every look at the post log, and sleeps until the earliest of them, so
+a target paced at ``min_interval = "1s"`` sends one post a second rather than one
+per drain tick. Both read the same rule, so the service never wakes for a post the
+drain would then refuse.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from syndicator.engine import Engine
+from syndicator.pacing import blocked_until, start_of_day, target_zone
+from syndicator.store import deliveries, pauses
+from syndicator.targets import BoundTarget
+
+__all__ = ["next_send_at", "next_sends", "pacing_block"]
+
+# Pacing rules can chain (a quiet period ending where the daily cap is reached):
+# this many steps settle any real config.
+_MAX_STEPS = 6
+
+
+def pacing_block(
+    connection: Connection, engine: Engine, bound: BoundTarget, at: datetime
+) -> tuple[datetime, str] | None:
+    """When and why ``bound`` must wait if it sent at ``at``; ``None`` if it may."""
+    zone = target_zone(bound.config, engine.config.service.timezone)
+    return blocked_until(
+        bound.config,
+        now=at,
+        timezone=zone,
+        last_sent=deliveries.last_sent_at(connection, bound.name),
+        sent_today=deliveries.sent_since(connection, bound.name, start_of_day(at, zone)),
+        paused=pauses.paused(connection, bound.name, now=at),
+    )
+
+
+def next_send_at(
+    connection: Connection, engine: Engine, bound: BoundTarget, due_at: datetime, now: datetime
+) -> datetime:
+    """The first moment, not before ``now``, when a delivery due at ``due_at`` may go."""
+    moment = max(now, due_at)
+    for _ in range(_MAX_STEPS):
+        block = pacing_block(connection, engine, bound, moment)
+        if block is None or block[0] <= moment:
+            break
+        moment = block[0]
+    return moment
+
+
+def next_sends(engine: Engine, connection: Connection, now: datetime) -> dict[str, datetime]:
+    """For each enabled target with a delivery waiting: when its next post may go."""
+    due = deliveries.earliest_due(connection)
+    return {
+        name: next_send_at(connection, engine, bound, due[name], now)
+        for name, bound in engine.targets.items()
+        if bound.config.enabled and name in due
+    }
