@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from syndicator.config import Config, SourceConfig, load_config
 from syndicator.engine import Engine
-from syndicator.errors import ConfigError, PublishError, SyndicatorError
+from syndicator.errors import ConfigError, PublishError, UsageError
 from syndicator.models import Article
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def _chosen_targets(engine: Engine, names: list[str] | None) -> list[str]:
         return [name for name, bound in engine.targets.items() if bound.config.enabled]
     unknown = [n for n in names if n not in engine.targets]
     if unknown:
-        raise ConfigError(
+        raise UsageError(
             f"--to: no target named {', '.join(map(repr, unknown))} "
             f"(known: {', '.join(engine.targets) or 'none'})"
         )
@@ -43,34 +44,22 @@ def _chosen_targets(engine: Engine, names: list[str] | None) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from syndicator.targets import bind_targets, missing_secrets
+    from syndicator.checks import diagnose, verify_online
 
-    config = _config(args)
-    bound = bind_targets(config)
-    problems: list[str] = []
-    sources = {s.name: s.url for s in config.sources}
-    for index, target in enumerate(bound.values()):
-        chosen = {n: u for n, u in sources.items() if n in target.target.sources}
-        for problem in target.adapter.validate(chosen):
-            problems.append(f"{config.path}: targets[{index}]: {problem}")
-    if problems:
-        raise ConfigError(problems)
-    print(f"{config.path}: ok ({len(config.sources)} source(s), {len(bound)} target(s))")
-    failed = False
-    for name, target in bound.items():
-        missing = missing_secrets(target)
-        if missing:
-            print(f"  {name}: warning: secrets not configured: {', '.join(missing)}")
-        if args.online:
-            try:
-                detail = target.adapter.verify()
-                print(f"  {name}: online check ok: {detail}")
-            except NotImplementedError:
-                print(f"  {name}: no online check for adapter {target.config.adapter!r}")
-            except (SyndicatorError, OSError) as exc:
-                failed = True
-                print(f"  {name}: online check FAILED: {exc}")
-    return EXIT_FAILURE if failed else EXIT_OK
+    diagnosis = diagnose(args.config)
+    for warning in diagnosis.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if diagnosis.problems:
+        raise ConfigError(diagnosis.problems)
+    config = diagnosis.config
+    print(f"{config.path}: ok ({len(config.sources)} source(s), {len(config.targets)} target(s))")
+    if not args.online:
+        return EXIT_OK
+    results = verify_online(diagnosis.bound)
+    for result in results:
+        verdict = {True: "online check ok", False: "online check FAILED", None: "skipped"}
+        print(f"  {result.target}: {verdict[result.ok]}: {result.detail}")
+    return EXIT_FAILURE if any(result.ok is False for result in results) else EXIT_OK
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
@@ -418,7 +407,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     path.write_text(
         files("syndicator").joinpath("starter.toml").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    print(f"wrote {path}; edit it, then run: syndicator -c {path} check")
+    print(f"wrote {path}; edit it, then run: syndicator -c {shlex.quote(str(path))} check")
     return EXIT_OK
 
 

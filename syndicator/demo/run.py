@@ -38,7 +38,7 @@ jitter = "0s"
 name = "news-list"
 url = "{site}/news/"
 kind = "html"
-every = "2s"
+every = "10s"
 items = "ul.news-list li a"
 first_run = "backfill:1"   # post the newest article now, record the rest
 [sources.selectors]
@@ -52,7 +52,7 @@ remove = [".editor", ".share", ".crumbs"]
 name = "news-rss"
 url = "{site}/rss.xml"
 kind = "feed"
-every = "2s"
+every = "10s"
 first_run = "backfill:1"
 
 [[targets]]
