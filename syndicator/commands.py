@@ -18,7 +18,9 @@ from syndicator.errors import ConfigError, PublishError, UsageError
 from syndicator.models import Article
 
 if TYPE_CHECKING:
-    from syndicator.polling import Poller
+    from syndicator.delivery import DrainSummary
+    from syndicator.polling import Poller, PollSummary
+    from syndicator.store.queue import Planned
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -64,6 +66,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_poll(args: argparse.Namespace) -> int:
     from syndicator.polling import poll
+    from syndicator.store.queue import planned_since
 
     with _poll_round(_config(args)) as poller:
         on_new = None
@@ -74,7 +77,10 @@ def cmd_poll(args: argparse.Namespace) -> int:
                 title = " ".join(article.title.split())
                 out.write(f"{article.url}\t{title}\n")
 
+        started = poller.clock.now()
         summary = poll(poller, force=args.all, on_new=on_new)
+        with poller.store.read() as connection:
+            planned = planned_since(connection, started) if summary.new_articles else None
         sent = None
         if not args.no_send and _may_send(poller):
             from syndicator.delivery import drain
@@ -82,19 +88,40 @@ def cmd_poll(args: argparse.Namespace) -> int:
             sent = drain(poller.engine())
         if args.print_new:
             sys.stdout.flush()
-        line = (
-            f"polled {summary.polled + summary.failed} source(s): {summary.not_modified} unchanged, "
-            f"{summary.failed} failed, {summary.new_articles} new article(s), "
-            f"{summary.deliveries} delivery(ies) planned"
-        )
+        lines = [poll_summary_line(summary, planned, sent)]
         if sent is not None:
-            line += f"; sent {sent.sent}, retrying {sent.retried}, failed {sent.failed}"
-            for target, why in sent.waiting.items():
-                line += f"\n  {target} waits: {why}"
-        for name in summary.dead:
-            line += f"\n  source {name!r} has failed for days: fix or disable it"
-        print(line, file=sys.stderr if args.print_new else sys.stdout)
+            lines.extend(f"  {target} waits: {why}" for target, why in sent.waiting.items())
+        lines.extend(
+            f"  source {name!r} has failed for days: fix or disable it" for name in summary.dead
+        )
+        print("\n".join(lines), file=sys.stderr if args.print_new else sys.stdout)
         return EXIT_FAILURE if summary.failed and not summary.polled else EXIT_OK
+
+
+def poll_summary_line(
+    summary: PollSummary, planned: Planned | None, sent: DrainSummary | None
+) -> str:
+    """``polled 2 source(s): 1 unchanged, 0 failed; recorded 36 new article(s): 35
+    baselined (recorded, not posted), 1 to send; sent 1``: each number says what
+    became of the articles, so a baseline never reads as 36 posts planned."""
+    line = (
+        f"polled {summary.polled + summary.failed} source(s): {summary.not_modified} unchanged, "
+        f"{summary.failed} failed; recorded {summary.new_articles} new article(s)"
+    )
+    if planned is not None:
+        parts = [
+            f"{planned.baselined} baselined (recorded, not posted)" if planned.baselined else "",
+            f"{planned.to_send} delivery(ies) to send" if planned.to_send else "",
+            f"{planned.held} held for approval" if planned.held else "",
+            f"{planned.skipped} skipped (filters, age, duplicates)" if planned.skipped else "",
+        ]
+        shown = [part for part in parts if part]
+        line += ": " + ", ".join(shown) if shown else ": nothing to post"
+    if sent is not None:
+        line += f"; sent {sent.sent}, retrying {sent.retried}, failed {sent.failed}"
+    else:
+        line += "; nothing sent"
+    return line
 
 
 @contextmanager
@@ -352,11 +379,22 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from syndicator.explain import print_log
+    from syndicator.log_view import print_log
 
     engine = _engine(args)
     try:
         return print_log(engine, args)
+    finally:
+        engine.close()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from syndicator.outlook import status
+    from syndicator.status_view import print_status
+
+    engine = _engine(args)
+    try:
+        return print_status(status(engine), as_json=args.json)
     finally:
         engine.close()
 
