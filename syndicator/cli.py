@@ -243,7 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     setup_logging(args.verbose, args.quiet)
     try:
-        return _run(args)
+        code = _run(args)
+        sys.stdout.flush()  # inside the try: a closed pipe may only show here
+        return code
     except BrokenPipeError:
         # The reader left (``syndicator log | head``): end quietly. Point stdout at
         # /dev/null so the interpreter's final flush does not complain either.

@@ -83,16 +83,16 @@ def _print_table(
 ) -> None:
     width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
     target_width = min(20, max(6, *(columns(r.target) for r in rows)))
-    print(
-        fit(
-            f"{'#':<6} {'time (' + zone_name + ')':<16}  {'state':<8} {'target':<{target_width}} title",
-            width,
-        )
-    )
+    time_label = f"time ({zone_name})"
+    time_width = max(16, len(time_label))
+    header = f"{'#':<6} {time_label:<{time_width}} {'state':<8} {'target':<{target_width}} title"
+    print(fit(header, width))
     for row in rows:
         when = row.shown_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         target = pad(fit(row.target, target_width), target_width)
-        line = f"#{row.id:<5} {when:<16}  {row.state.value:<8} {target} {row.article_title}"
+        line = (
+            f"#{row.id:<5} {when:<{time_width}} {row.state.value:<8} {target} {row.article_title}"
+        )
         print(fit(line, width))
         where = row.remote_url or row.error or row.reason
         if where:
