@@ -10,15 +10,28 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from syndicator.durations import format_duration, parse_duration, parse_window
+from syndicator.config_types import (
+    CssSelector,
+    Duration,
+    Every,
+    HttpUrl,
+    LoopbackAddress,
+    Name,
+    Pattern,
+    Zone,
+    backfill_count,
+    checked,
+    known_zone,
+    loopback_address,
+)
+from syndicator.durations import parse_window
 from syndicator.errors import ConfigError
 from syndicator.problems import describe_errors, format_location
 
@@ -51,115 +64,10 @@ __all__ = [
 ]
 
 
-def known_zone(value: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    try:
-        ZoneInfo(value)
-    except Exception:
-        raise ValueError(
-            f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)"
-        ) from None
-    return value
-
-
-def loopback_address(value: str) -> tuple[str, int]:
-    """``"127.0.0.1:9300"`` -> ``("127.0.0.1", 9300)``. Only loopback: the metrics
-    endpoint has no authentication, so it must not listen where others can reach it."""
-    import ipaddress
-
-    host, sep, port = value.rpartition(":")
-    host = host.strip("[]")
-    if host == "localhost":
-        host = "127.0.0.1"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        address = None
-    if not sep or not port.isdigit() or int(port) > 65535 or address is None:
-        raise ValueError(f"expected HOST:PORT like 127.0.0.1:9300, got {value!r}")
-    if not address.is_loopback:
-        raise ValueError(f"must be a loopback address (127.0.0.1 or ::1), got {value!r}")
-    return host, int(port)
-
-
-def backfill_count(first_run: str) -> int:
-    """``"baseline"`` -> 0, ``"backfill:N"`` -> N."""
-    if first_run == "baseline":
-        return 0
-    prefix, _, count = first_run.partition(":")
-    if prefix == "backfill" and count.isdigit():
-        return int(count)
-    raise ValueError(f"expected 'baseline' or 'backfill:N', got {first_run!r}")
-
-
-def _http_url(value: str) -> None:
-    if not value.startswith(("http://", "https://")):
-        raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
-
-
-def _re2_pattern(value: str) -> None:
-    import re2
-
-    try:
-        re2.compile(value)
-    except Exception as exc:
-        reason = exc.args[0] if exc.args else exc
-        if isinstance(reason, bytes):  # google-re2 reports RE2's own message as bytes
-            reason = reason.decode("utf-8", "replace")
-        raise ValueError(f"not a valid regular expression (RE2 syntax): {reason}") from None
-
-
 # Every section is a frozen pydantic model: strict types (a TOML integer is not a
-# string, 1 is not true), unknown keys forbidden, and each key's own rule beside it.
-# Constructing one directly (``ServiceConfig(http=...)``) runs the same checks as
-# loading a file.
-
-MIN_EVERY = timedelta(seconds=10)
-
-
-def _duration(value: object) -> timedelta:
-    """A duration as written in TOML: always a string with its unit. ``every = 600``
-    is refused rather than guessed (seconds? minutes?)."""
-    if isinstance(value, timedelta):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(
-            f'expected a duration string with a unit like "90s", "10m" or "1h30m", got {value!r}'
-        )
-    return parse_duration(value)
-
-
-def _at_least_every(value: timedelta) -> timedelta:
-    if value < MIN_EVERY:
-        raise ValueError(
-            f"must be at least {format_duration(MIN_EVERY)} (a site is not polled more often)"
-        )
-    return value
-
-
-def _css(value: str) -> str:
-    from syndicator.sources.listpage import compile_selector
-
-    compile_selector(value)  # ValueError naming the selector
-    return value
-
-
-def _checked(check: Callable[[Any], object]) -> AfterValidator:
-    """A field rule from a function that raises ``ValueError`` on a bad value."""
-
-    def run(value: Any) -> Any:
-        check(value)
-        return value
-
-    return AfterValidator(run)
-
-
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
-CssSelector = Annotated[str, AfterValidator(_css)]
-Pattern = Annotated[str, _checked(_re2_pattern)]
-Zone = Annotated[str, _checked(known_zone)]
-Name = Annotated[str, Field(min_length=1)]
+# string, 1 is not true), unknown keys forbidden, and each key's own rule beside it
+# (syndicator/config_types.py). Constructing one directly (``ServiceConfig(http=...)``)
+# runs the same checks as loading a file.
 
 
 class _Section(BaseModel):
@@ -176,7 +84,7 @@ class ServiceConfig(_Section):
     drain_every: Duration = timedelta(seconds=30)
     jitter: Duration = timedelta(seconds=30)
     # "127.0.0.1:9300" enables /healthz and /metrics
-    http: Annotated[str, _checked(loopback_address)] | None = None
+    http: LoopbackAddress | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
@@ -200,12 +108,12 @@ class SelectorsConfig(_Section):
 
 class SourceConfig(_Section):
     name: Name
-    url: Annotated[str, _checked(_http_url)]
+    url: HttpUrl
     kind: Literal["feed", "html"] = "feed"
-    every: Annotated[Duration, AfterValidator(_at_least_every)] = timedelta(minutes=10)
+    every: Every = timedelta(minutes=10)
     items: CssSelector | None = None
     link_pattern: Pattern | None = None
-    first_run: Annotated[str, _checked(backfill_count)] = "baseline"
+    first_run: Annotated[str, checked(backfill_count)] = "baseline"
     full_text: Literal["auto", "always", "never"] = "auto"
     timezone: Zone | None = None
     enabled: bool = True
@@ -234,7 +142,7 @@ class TargetConfig(_Section):
     sources: list[str] | None = None  # None: every source
     template: str | None = None
     hashtags: list[str] = []
-    quiet_hours: Annotated[str, _checked(parse_window)] | None = None
+    quiet_hours: Annotated[str, checked(parse_window)] | None = None
     # for quiet_hours and max_per_day; default [service] timezone
     timezone: Zone | None = None
     min_interval: Duration = timedelta(0)

@@ -181,3 +181,16 @@ def test_log_is_cut_to_100_columns_when_the_terminal_width_is_unknown(
     widths = [len(line) for line in result.stdout.splitlines()]
     assert max(widths) == 100
     assert any(line.endswith("…") for line in result.stdout.splitlines())
+
+
+def test_every_command_is_in_the_readme_command_table() -> None:
+    from syndicator.cli import _COMMANDS
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    missing = [
+        name
+        for name in _COMMANDS
+        if f"`syndicator {name}" not in table and f"`{name} " not in table
+    ]
+    assert missing == []
