@@ -275,6 +275,12 @@ def _run(args: argparse.Namespace) -> int:
     except SyndicatorError as exc:
         print(f"error: {redact(str(exc))}", file=sys.stderr)
         return EXIT_FAILURE
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a folder that cannot be made, a store file that cannot be opened
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {redact(exc.strerror or str(exc))}{where}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_FAILURE
 

@@ -85,6 +85,11 @@ class AuthFailed(PublishError):
     retryable = False
 
 
+class SecretMissing(AuthFailed):
+    """A secret the adapter needs cannot be had (not configured, an unset variable,
+    a missing file): nothing was sent, and no retry helps until the operator fixes it."""
+
+
 class AlreadyPosted(PublishError):
     """The platform says this exact post already exists (Weibo 20019, X's duplicate
     403). The delivery counts as sent; ``remote_url`` is filled when known."""

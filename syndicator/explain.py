@@ -200,6 +200,9 @@ def resolve_unknown(engine: Engine, delivery_id: int, *, sent_url: str | None) -
     try:
         now = engine.clock.now()
         with engine.store.begin() as connection:
+            if store.get(connection, delivery_id) is None:
+                print(f"#{delivery_id}: no such delivery (see 'syndicator log')")
+                return EXIT_USAGE
             if sent_url:
                 done = store.transition(
                     connection,

@@ -87,6 +87,7 @@ def test_global_options_are_accepted_before_and_after_the_command(
         (["resolve", "1"], "one of the arguments --sent --not-sent is required"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["retry", "9999"], "#9999: no such delivery"),
+        (["resolve", "9999", "--not-sent"], "#9999: no such delivery"),
         (["post", "http://127.0.0.1:9/x", "--to", "nope"], "no target named 'nope'"),
         (["log", "--json", "--csv"], "not allowed with argument"),
     ],
@@ -98,6 +99,13 @@ def test_a_user_mistake_is_a_clear_message_and_exit_2(
     result = run(*words, "-c", str(path))
     assert result.returncode == 2
     assert message in result.stdout + result.stderr
+
+
+def test_a_folder_that_cannot_be_made_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    result = run("init", str(tmp_path / "a-file" / "conf"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: Not a directory: ")
 
 
 def test_a_missing_config_is_exit_2_whatever_the_command(tmp_path: Path) -> None:
@@ -128,15 +136,6 @@ def test_init_prints_a_hint_that_works(tmp_path: Path) -> None:
 
     words = shlex.split(hint)[1:]
     assert run(*words).returncode == 0
-
-
-def test_the_demo_hint_is_a_command_the_parser_accepts(tmp_path: Path) -> None:
-    from syndicator.cli import build_parser, command_name
-
-    # What run_demo prints at its end, checked without running the demo here.
-    hint = ["-c", str(tmp_path / "syndicator.toml"), "log", "--state", "skipped"]
-    args = build_parser(only=command_name(hint)).parse_args(hint)
-    assert (args.command, args.config, args.state) == ("log", hint[1], ["skipped"])
 
 
 def test_a_poll_summary_says_what_was_recorded_baselined_planned_held_and_sent(

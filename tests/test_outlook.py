@@ -150,7 +150,8 @@ def test_a_secret_missing_at_send_time_fails_the_delivery_as_auth_failed(
     summary = drain(engine)
     first = rows(engine)[0]
     assert first.state is DeliveryState.FAILED and first.attempts == 1
-    assert "AuthFailed" in (first.error or "")
+    assert "SecretMissing" in (first.error or "")
+    assert first.reason.startswith("a secret is missing")
     assert "environment variable PLATFORM_TOKEN is not set" in (first.error or "")
     assert summary.retried == 0
     assert rows(engine)[1].state is DeliveryState.PENDING  # the target waits for the operator

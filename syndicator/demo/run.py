@@ -8,6 +8,7 @@ article while the service runs, and prints what went where.
 from __future__ import annotations
 
 import logging
+import shlex
 import sys
 import tempfile
 import time
@@ -136,5 +137,5 @@ def _report(rows: list[delivery_store.DeliveryRow], work: Path) -> None:
             print(f"      text: {first[:90]}{'…' if len(first) > 90 else ''}")
     skipped = sum(1 for r in rows if r.state is DeliveryState.SKIPPED)
     print(f"\n{skipped} delivery(ies) recorded but not posted (baseline); see them with:")
-    print(f"  syndicator -c {work / 'syndicator.toml'} log --state skipped")
+    print(f"  syndicator -c {shlex.quote(str(work / 'syndicator.toml'))} log --state skipped")
     print(f"outbox files are under {work / 'outbox'}")
