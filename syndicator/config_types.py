@@ -6,6 +6,7 @@ for the person editing the file; ``syndicator.problems`` adds the key path."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
@@ -78,6 +79,7 @@ def _http_url(value: str) -> None:
         raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
 
 
+@functools.lru_cache(maxsize=4096)
 def _re2_pattern(value: str) -> None:
     import re2
 
@@ -113,7 +115,10 @@ def _at_least_every(value: timedelta) -> timedelta:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def _css(value: str) -> str:
+    """Compiled to prove it valid; a config repeats a few selectors over many
+    sources, and compiling is most of a big config's load, so each is done once."""
     from syndicator.sources.listpage import compile_selector
 
     compile_selector(value)  # ValueError naming the selector

@@ -15,8 +15,11 @@ import json
 import shutil
 import sys
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
 
 from syndicator.durations import parse_duration
 from syndicator.engine import Engine
@@ -30,36 +33,48 @@ DEFAULT_WIDTH = 100
 _INDENT = " " * 7
 
 
+@dataclass(frozen=True)
+class LogQuery:
+    """What ``syndicator log`` was asked for, its times read in the service's zone."""
+
+    zone: ZoneInfo
+    target: str | None
+    states: list[DeliveryState]
+    since: datetime | None
+    until: datetime | None
+    limit: int
+
+    @classmethod
+    def of(cls, args: argparse.Namespace, zone: ZoneInfo, now: datetime) -> LogQuery:
+        states = [DeliveryState(s) for s in (args.state or [])]
+        if args.held:
+            states.append(DeliveryState.HELD)
+        since = parse_moment(args.since, zone, now=now) if args.since else None
+        until = parse_moment(args.until, zone, now=now, end_of_day=True) if args.until else None
+        return cls(zone, args.target, states, since, until, args.limit)
+
+
 def print_log(engine: Engine, args: argparse.Namespace) -> int:
     zone_name = engine.config.service.timezone
-    zone = ZoneInfo(zone_name)
-    now = engine.clock.now()
-    since = parse_moment(args.since, zone, now=now) if args.since else None
-    until = parse_moment(args.until, zone, now=now, end_of_day=True) if args.until else None
-    states = [DeliveryState(s) for s in (args.state or [])]
-    if args.held:
-        states.append(DeliveryState.HELD)
+    query = LogQuery.of(args, ZoneInfo(zone_name), engine.clock.now())
     with engine.store.read() as connection:
         rows = store.listing(
             connection,
-            target=args.target,
-            states=states or None,
-            since=since,
-            until=until,
-            limit=args.limit,
+            target=query.target,
+            states=query.states or None,
+            since=query.since,
+            until=query.until,
+            limit=query.limit,
         )
-        anything = bool(rows) or store.exists(connection)
-        for_target = bool(rows) or (
-            args.target is not None and store.exists(connection, target=args.target)
-        )
+        empty = "" if rows else _nothing_listed(connection, engine, query)
     if args.json:
         print(json.dumps([_with_media(r) for r in rows], ensure_ascii=False, indent=2))
     elif args.csv:
-        _print_csv(rows, zone)
-    elif not rows:
-        print(_nothing_listed(engine, args, states, since, until, zone, anything, for_target))
+        _print_csv(rows, query.zone)
+    elif empty:
+        print(empty)
     else:
-        _print_table(rows, zone, zone_name, show_text=args.held)
+        _print_table(rows, query.zone, zone_name, show_text=args.held)
     return EXIT_OK
 
 
@@ -125,41 +140,32 @@ def _print_csv(rows: list[DeliveryRow], zone: ZoneInfo) -> None:
         )
 
 
-def _nothing_listed(
-    engine: Engine,
-    args: argparse.Namespace,
-    states: list[DeliveryState],
-    since: datetime | None,
-    until: datetime | None,
-    zone: ZoneInfo,
-    anything: bool,
-    for_target: bool,
-) -> str:
+def _nothing_listed(connection: Connection, engine: Engine, query: LogQuery) -> str:
     """Why the list is empty, as precisely as the filters allow."""
-    if not anything:
+    if not store.exists(connection):
         return (
             "no deliveries yet: the post log is empty (a source's first poll only records "
             "what is there; 'syndicator status' shows when each source is polled next)"
         )
     parts = []
-    if states == [DeliveryState.HELD]:
+    if query.states == [DeliveryState.HELD]:
         parts.append("held for approval")
-    elif states:
-        parts.append("in state " + " or ".join(dict.fromkeys(s.value for s in states)))
-    if args.target is not None:
-        parts.append(f"for target {args.target!r}")
-        if not for_target:
+    elif query.states:
+        parts.append("in state " + " or ".join(dict.fromkeys(s.value for s in query.states)))
+    if query.target is not None:
+        parts.append(f"for target {query.target!r}")
+        if not store.exists(connection, target=query.target):
             known = ", ".join(engine.targets) or "none"
-            configured = args.target in engine.targets
+            configured = query.target in engine.targets
             parts.append(
                 "(it has none at all)"
                 if configured
                 else f"(no target has that name; known: {known})"
             )
-    if since is not None:
-        parts.append(f"since {since.astimezone(zone):%Y-%m-%d %H:%M %Z}")
-    if until is not None:
-        parts.append(f"before {until.astimezone(zone):%Y-%m-%d %H:%M %Z}")
+    if query.since is not None:
+        parts.append(f"since {query.since.astimezone(query.zone):%Y-%m-%d %H:%M %Z}")
+    if query.until is not None:
+        parts.append(f"before {query.until.astimezone(query.zone):%Y-%m-%d %H:%M %Z}")
     return "no deliveries " + " ".join(parts)
 
 
