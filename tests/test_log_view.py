@@ -103,6 +103,18 @@ def test_an_empty_list_says_which_filter_left_nothing(
     assert held == "no deliveries held for approval for target 'box-a'"
 
 
+def test_a_configured_target_without_deliveries_says_it_has_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    idle = '\n[[targets]]\nname = "idle"\nadapter = "outbox"\npath = "idle"\nenabled = false\n'
+    engine = open_clocked(tmp_path, OUTBOX_TARGETS + idle)
+    queue(engine, [article(1)])
+    assert show(engine, capsys, "--target", "idle").strip() == (
+        "no deliveries for target 'idle' (it has none at all)"
+    )
+    engine.close()
+
+
 def test_since_and_until_bound_the_time_shown(
     engine: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
