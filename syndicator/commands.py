@@ -47,19 +47,25 @@ def cmd_check(args: argparse.Namespace) -> int:
     from syndicator.checks import diagnose, verify_online
 
     diagnosis = diagnose(args.config)
-    for warning in diagnosis.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    if diagnosis.problems:
-        raise ConfigError(diagnosis.problems)
-    config = diagnosis.config
-    print(f"{config.path}: ok ({len(config.sources)} source(s), {len(config.targets)} target(s))")
-    if not args.online:
-        return EXIT_OK
-    results = verify_online(diagnosis.bound)
-    for result in results:
+    try:
+        for warning in diagnosis.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if diagnosis.problems:
+            raise ConfigError(diagnosis.problems)
+        config = diagnosis.config
+        print(
+            f"{config.path}: ok ({len(config.sources)} source(s), {len(config.targets)} target(s))"
+        )
+        if not args.online:
+            return EXIT_OK
+        results = verify_online(diagnosis.bound)
         verdict = {True: "online check ok", False: "online check FAILED", None: "skipped"}
-        print(f"  {result.target}: {verdict[result.ok]}: {result.detail}")
-    return EXIT_FAILURE if any(result.ok is False for result in results) else EXIT_OK
+        for result in results:
+            print(f"  {result.target}: {verdict[result.ok]}: {result.detail}")
+        return EXIT_FAILURE if any(result.ok is False for result in results) else EXIT_OK
+    finally:
+        for bound in diagnosis.bound.values():
+            bound.close()
 
 
 def cmd_poll(args: argparse.Namespace) -> int:

@@ -135,3 +135,41 @@ def test_a_set_secret_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("SYND_CHECK_SET", "tok-set-1234")
     path = write_config(tmp_path, SOURCE + MASTODON.format(reference="env:SYND_CHECK_SET"))
     assert diagnose(path).problems == []
+
+
+def test_online_checks_each_target_and_fails_on_refused_credentials(
+    tmp_path: Path, http_server, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    def handler(request):  # type: ignore[no-untyped-def]
+        if "bot" + "good-token-1" in request.path:
+            return 200, {}, {"ok": True, "result": {"username": "newsbot"}}
+        return 401, {}, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+
+    stub = http_server(handler)
+    telegram = (
+        '\n[[targets]]\nname = "{name}"\nadapter = "telegram"\nchat_id = "@news"\n'
+        f'base_url = "{stub.url}"\n'
+        '[targets.secrets]\nbot_token = "env:{variable}"\n'
+    )
+    monkeypatch.setenv("SYND_TG_GOOD", "good-token-1")
+    monkeypatch.setenv("SYND_TG_BAD", "bad-token-2")
+    body = (
+        SOURCE
+        + telegram.format(name="good", variable="SYND_TG_GOOD")
+        + telegram.format(name="bad", variable="SYND_TG_BAD")
+        + '\n[[targets]]\nname = "box"\nadapter = "outbox"\npath = "out"\n'
+    )
+    path = write_config(tmp_path, body)
+    result = subprocess.run(
+        [sys.executable, "-m", "syndicator", "check", "--online", "-c", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ},
+    )
+    assert result.returncode == 1
+    assert "good: online check ok: bot @newsbot posting to @news" in result.stdout
+    assert "bad: online check FAILED" in result.stdout
+    assert f"box: online check ok: writes to {tmp_path / 'out'}" in result.stdout
+    assert "bad-token-2" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
