@@ -4,7 +4,6 @@ engine's error kinds. Platform-specific rules stay in each adapter's own module.
 
 from __future__ import annotations
 
-import email.utils
 import io
 import logging
 from collections.abc import Mapping, Sequence
@@ -16,6 +15,7 @@ import requests
 from syndicator.adapter import Target
 from syndicator.errors import AuthFailed, RateLimited, Rejected, Transient
 from syndicator.models import Article, Media, Receipt
+from syndicator.retry_after import retry_after_moment, seconds_or_epoch
 from syndicator.secrets import RedactingFilter, redact
 
 log = logging.getLogger(__name__)
@@ -63,34 +63,16 @@ def retry_at_from_headers(
     headers: Mapping[str, str], *, now: datetime | None = None
 ) -> datetime | None:
     """When a 429/503 says we may try again: ``Retry-After`` (seconds or an HTTP date),
-    else an ``X-RateLimit-Reset``-style epoch or ISO time."""
-    now = now or datetime.now(UTC)
+    else an ``X-RateLimit-Reset``-style epoch or ISO time. A malformed value counts as
+    not said (the engine then backs off), never as an error."""
     lowered = {k.lower(): v for k, v in headers.items()}
-    value = lowered.get("retry-after")
-    if value:
-        value = value.strip()
-        try:
-            return now + timedelta(seconds=float(value))
-        except ValueError:
-            parsed = email.utils.parsedate_to_datetime(value) if value else None
-            if parsed is not None:
-                return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    moment = retry_after_moment(lowered.get("retry-after"), now=now)
+    if moment is not None:
+        return moment
     for name in ("x-rate-limit-reset", "x-ratelimit-reset", "ratelimit-reset"):
-        value = lowered.get(name)
-        if not value:
-            continue
-        try:
-            number = float(value)
-        except ValueError:
-            try:
-                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-                return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-            except ValueError:
-                continue
-        # An epoch time is large; a small number is "seconds from now" (IETF draft).
-        return (
-            datetime.fromtimestamp(number, UTC) if number > 1e9 else now + timedelta(seconds=number)
-        )
+        moment = seconds_or_epoch(lowered.get(name), now=now)
+        if moment is not None:
+            return moment
     return None
 
 

@@ -25,7 +25,7 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from syndicator.errors import ConfigError
+from syndicator.errors import ConfigError, SecretMissing
 from syndicator.models import Article, Post, Receipt
 from syndicator.secrets import resolve
 
@@ -93,12 +93,17 @@ class Target:
     timezone: str = "UTC"
 
     def secret(self, name: str) -> str:
+        """The secret's value. One that cannot be had (not configured, an unset
+        variable, a missing file) is ``SecretMissing``, an ``AuthFailed``: no retry can succeed until the
+        operator fixes it, so the delivery fails at once with the reason."""
+        where = f"target {self.name!r}: secrets.{name}"
         reference = self.secret_refs.get(name)
         if reference is None:
-            raise ConfigError(f"targets.{self.name}.secrets.{name}: this adapter needs it; not set")
-        return resolve(
-            reference, where=f"targets.{self.name}.secrets.{name}", base_dir=self.base_dir
-        )
+            raise SecretMissing(f"{where}: this adapter needs it and the config does not set it")
+        try:
+            return resolve(reference, where=where, base_dir=self.base_dir)
+        except ConfigError as exc:
+            raise SecretMissing(f"secret not available: {exc}") from None
 
     def has_secret(self, name: str) -> bool:
         return name in self.secret_refs

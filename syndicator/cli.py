@@ -18,31 +18,63 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line; with ``only``, just that command (``main`` passes
-    the one given: a poll need not build the other twelve). An unknown ``only``
-    builds everything, so argparse can list the choices."""
+    the one given: a poll need not build the other thirteen). An unknown ``only``
+    builds everything, so argparse can list the choices.
+
+    ``-c``, ``-v`` and ``-q`` are accepted before and after the command
+    (``syndicator -c FILE check`` and ``syndicator check -c FILE``): the main parser
+    and every command declare them, the command's copy leaving a value given
+    before the command alone unless it is given again after."""
     parser = argparse.ArgumentParser(
         prog="syndicator",
         description="Take a news site's new articles to every social platform its readers use.",
     )
     parser.add_argument("--version", action="version", version=f"syndicator {__version__}")
+    _global_options(parser, default=None)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+    _global_options(common, default=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    chosen = {only} if only in _COMMANDS else set(_COMMANDS)
+    for name, (help_text, arguments) in _COMMANDS.items():
+        if name in chosen:
+            description = _DESCRIPTIONS.get(name, help_text)
+            command = sub.add_parser(
+                name, help=help_text, description=description, parents=[common]
+            )
+            arguments(command)
+    return parser
+
+
+def _global_options(parser: argparse.ArgumentParser, *, default: object) -> None:
+    """``-c``, ``-v``, ``-q``; ``default`` is ``argparse.SUPPRESS`` on the commands' copy."""
+    parser.add_argument(
         "-c",
         "--config",
         metavar="FILE",
+        default=default,
         help="config file (default: $SYNDICATOR_CONFIG or config/syndicator.toml)",
     )
-    common.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
-    common.add_argument("-q", "--quiet", action="store_true", help="log only warnings and errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    chosen = {only} if only in _COMMANDS else set(_COMMANDS)
-    for name, (help_text, shared, arguments) in _COMMANDS.items():
-        if name in chosen:
-            parents = [common] if shared else []
-            description = _DESCRIPTIONS.get(name, help_text)
-            command = sub.add_parser(name, help=help_text, description=description, parents=parents)
-            arguments(command)
-    return parser
+    flag = False if default is None else default
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", default=flag, help="log debug details to stderr"
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", default=flag, help="log only warnings and errors"
+    )
+
+
+def command_name(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv``: the first word that is neither an option nor
+    the value of ``-c``/``--config``."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in ("-c", "--config"):
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 def _check(check: argparse.ArgumentParser) -> None:
@@ -79,13 +111,60 @@ def _preview(preview: argparse.ArgumentParser) -> None:
 
 
 def _log(log_cmd: argparse.ArgumentParser) -> None:
-    log_cmd.add_argument("--json", action="store_true")
+    from syndicator.models import DeliveryState
+
+    formats = log_cmd.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true", help="one JSON list, times in UTC")
+    formats.add_argument("--csv", action="store_true", help="CSV with a header row")
     log_cmd.add_argument("--target", metavar="T")
-    log_cmd.add_argument("--limit", type=int, default=20, metavar="N")
+    log_cmd.add_argument("--limit", type=_positive, default=20, metavar="N")
     log_cmd.add_argument("--held", action="store_true", help="only deliveries held for approval")
     log_cmd.add_argument(
-        "--state", action="append", metavar="STATE", help="only this state (repeatable)"
+        "--state",
+        action="append",
+        choices=[state.value for state in DeliveryState],
+        metavar="STATE",
+        help="only this state (repeatable): %(choices)s",
     )
+    for bound in ("since", "until"):
+        log_cmd.add_argument(
+            f"--{bound}",
+            type=_moment,
+            metavar="WHEN",
+            help=f"only deliveries {bound} WHEN: a date or time in the service's time zone "
+            "(2026-05-01, '2026-05-01 14:30') or a duration ago (2h, 3d)",
+        )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
+
+
+def _moment(text: str) -> str:
+    """Checked here so a typo is a usage error; read in the service's time zone later."""
+    from syndicator.durations import parse_duration
+
+    try:
+        parse_duration(text)
+        return text
+    except ValueError:
+        pass
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date (2026-05-01), a time ('2026-05-01 14:30') or a duration "
+            f"ago (2h, 3d), got {text!r}"
+        ) from None
+    return text
 
 
 def _why(why: argparse.ArgumentParser) -> None:
@@ -94,11 +173,11 @@ def _why(why: argparse.ArgumentParser) -> None:
 
 
 def _ids(command: argparse.ArgumentParser) -> None:
-    command.add_argument("ids", nargs="+", type=int, metavar="ID")
+    command.add_argument("ids", nargs="+", type=_positive, metavar="ID")
 
 
 def _resolve(resolve: argparse.ArgumentParser) -> None:
-    resolve.add_argument("id", type=int, metavar="ID")
+    resolve.add_argument("id", type=_positive, metavar="ID")
     group = resolve.add_mutually_exclusive_group(required=True)
     group.add_argument("--sent", metavar="URL", help="it was posted, here")
     group.add_argument("--not-sent", action="store_true", help="it was not posted: send it again")
@@ -119,29 +198,26 @@ def _demo(demo: argparse.ArgumentParser) -> None:
     demo.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for delivery")
 
 
-# name: (help, takes -c/-v/-q, adds its own arguments)
-_COMMANDS: dict[str, tuple[str, bool, Callable[[argparse.ArgumentParser], None]]] = {
-    "check": ("validate the config; exit 0, or 2 listing every error", True, _check),
-    "poll": (
-        "run one round: poll due sources, create deliveries, send what is due",
-        True,
-        _poll,
-    ),
-    "run": ("run the service (APScheduler) until SIGTERM or Ctrl-C", True, _nothing),
-    "post": ("fetch one article and deliver it now", True, _post),
-    "preview": (
-        "show what each target would get for an article, without sending",
-        True,
-        _preview,
-    ),
-    "log": ("list deliveries, newest first", True, _log),
-    "why": ("explain, per target, what happened to an article and why", True, _why),
-    "retry": ("re-queue failed or unknown deliveries", True, _ids),
-    "approve": ("release held deliveries", True, _ids),
-    "reject": ("drop held deliveries", True, _ids),
-    "resolve": ("settle a delivery in state unknown", True, _resolve),
-    "init": ("write a commented starter config", False, _init),
-    "demo": ("run the embedded default against a bundled sample news site", False, _demo),
+def _status(status: argparse.ArgumentParser) -> None:
+    status.add_argument("--json", action="store_true")
+
+
+# name: (help, adds its own arguments)
+_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "check": ("validate the config; exit 0, or 2 listing every problem", _check),
+    "poll": ("run one round: poll due sources, create deliveries, send what is due", _poll),
+    "run": ("run the service (APScheduler) until SIGTERM or Ctrl-C", _nothing),
+    "status": ("each source's polls and each target's queue; is a service running", _status),
+    "post": ("fetch one article and deliver it now", _post),
+    "preview": ("show what each target would get for an article, without sending", _preview),
+    "log": ("list deliveries, newest first", _log),
+    "why": ("explain, per target, what happened to an article and why", _why),
+    "retry": ("send failed or retrying deliveries again now", _ids),
+    "approve": ("release held deliveries", _ids),
+    "reject": ("drop held deliveries", _ids),
+    "resolve": ("settle a delivery in state unknown", _resolve),
+    "init": ("write a commented starter config", _init),
+    "demo": ("run the embedded default against a bundled sample news site", _demo),
 }
 _DESCRIPTIONS = {
     "demo": "serve a bundled news site on 127.0.0.1 and syndicate it into an outbox",
@@ -163,19 +239,37 @@ def setup_logging(verbose: bool = False, quiet: bool = False) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(only=next((a for a in argv if not a.startswith("-")), None))
-    args = parser.parse_args(argv)
+    parser = build_parser(only=command_name(argv))
+    args = parser.parse_args(argv)  # a usage mistake: argparse's message, exit 2
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    setup_logging(getattr(args, "verbose", False), getattr(args, "quiet", False))
+    setup_logging(args.verbose, args.quiet)
+    try:
+        code = _run(args)
+        sys.stdout.flush()  # inside the try: a closed pipe may only show here
+        return code
+    except BrokenPipeError:
+        # The reader left (``syndicator log | head``): end quietly. Point stdout at
+        # /dev/null so the interpreter's final flush does not complain either.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
+
+
+def _run(args: argparse.Namespace) -> int:
     from syndicator import commands
-    from syndicator.errors import ConfigError, SyndicatorError
+    from syndicator.errors import ConfigError, SyndicatorError, UsageError
     from syndicator.secrets import redact
 
     handler = getattr(commands, "cmd_" + args.command.replace("-", "_"))
     try:
         return int(handler(args))
+    except UsageError as exc:
+        print(f"syndicator {args.command}: error: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
     except ConfigError as exc:
         print("configuration error:", file=sys.stderr)
         for problem in exc.problems:
@@ -183,6 +277,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except SyndicatorError as exc:
         print(f"error: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a folder that cannot be made, a store file that cannot be opened
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {redact(exc.strerror or str(exc))}{where}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_FAILURE

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from syndicator.config import Config, SourceConfig, load_config
 from syndicator.engine import Engine
-from syndicator.errors import ConfigError, PublishError, SyndicatorError
+from syndicator.errors import ConfigError, PublishError, UsageError
 from syndicator.models import Article
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def _chosen_targets(engine: Engine, names: list[str] | None) -> list[str]:
         return [name for name, bound in engine.targets.items() if bound.config.enabled]
     unknown = [n for n in names if n not in engine.targets]
     if unknown:
-        raise ConfigError(
+        raise UsageError(
             f"--to: no target named {', '.join(map(repr, unknown))} "
             f"(known: {', '.join(engine.targets) or 'none'})"
         )
@@ -43,38 +44,34 @@ def _chosen_targets(engine: Engine, names: list[str] | None) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from syndicator.targets import bind_targets, missing_secrets
+    from syndicator.checks import diagnose, verify_online
 
-    config = _config(args)
-    bound = bind_targets(config)
-    problems: list[str] = []
-    sources = {s.name: s.url for s in config.sources}
-    for index, target in enumerate(bound.values()):
-        chosen = {n: u for n, u in sources.items() if n in target.target.sources}
-        for problem in target.adapter.validate(chosen):
-            problems.append(f"{config.path}: targets[{index}]: {problem}")
-    if problems:
-        raise ConfigError(problems)
-    print(f"{config.path}: ok ({len(config.sources)} source(s), {len(bound)} target(s))")
-    failed = False
-    for name, target in bound.items():
-        missing = missing_secrets(target)
-        if missing:
-            print(f"  {name}: warning: secrets not configured: {', '.join(missing)}")
-        if args.online:
-            try:
-                detail = target.adapter.verify()
-                print(f"  {name}: online check ok: {detail}")
-            except NotImplementedError:
-                print(f"  {name}: no online check for adapter {target.config.adapter!r}")
-            except (SyndicatorError, OSError) as exc:
-                failed = True
-                print(f"  {name}: online check FAILED: {exc}")
-    return EXIT_FAILURE if failed else EXIT_OK
+    diagnosis = diagnose(args.config)
+    try:
+        for warning in diagnosis.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if diagnosis.problems:
+            raise ConfigError(diagnosis.problems)
+        config = diagnosis.config
+        print(
+            f"{config.path}: ok ({len(config.sources)} source(s), {len(config.targets)} target(s))"
+        )
+        if not args.online:
+            return EXIT_OK
+        results = verify_online(diagnosis.bound)
+        verdict = {True: "online check ok", False: "online check FAILED", None: "skipped"}
+        for result in results:
+            print(f"  {result.target}: {verdict[result.ok]}: {result.detail}")
+        return EXIT_FAILURE if any(result.ok is False for result in results) else EXIT_OK
+    finally:
+        for bound in diagnosis.bound.values():
+            bound.close()
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
+    from syndicator.poll_view import poll_summary_line
     from syndicator.polling import poll
+    from syndicator.store.queue import planned_since
 
     with _poll_round(_config(args)) as poller:
         on_new = None
@@ -85,7 +82,10 @@ def cmd_poll(args: argparse.Namespace) -> int:
                 title = " ".join(article.title.split())
                 out.write(f"{article.url}\t{title}\n")
 
+        started = poller.clock.now()
         summary = poll(poller, force=args.all, on_new=on_new)
+        with poller.store.read() as connection:
+            planned = planned_since(connection, started) if summary.new_articles else None
         sent = None
         if not args.no_send and _may_send(poller):
             from syndicator.delivery import drain
@@ -93,18 +93,13 @@ def cmd_poll(args: argparse.Namespace) -> int:
             sent = drain(poller.engine())
         if args.print_new:
             sys.stdout.flush()
-        line = (
-            f"polled {summary.polled + summary.failed} source(s): {summary.not_modified} unchanged, "
-            f"{summary.failed} failed, {summary.new_articles} new article(s), "
-            f"{summary.deliveries} delivery(ies) planned"
-        )
+        lines = [poll_summary_line(summary, planned, sent)]
         if sent is not None:
-            line += f"; sent {sent.sent}, retrying {sent.retried}, failed {sent.failed}"
-            for target, why in sent.waiting.items():
-                line += f"\n  {target} waits: {why}"
-        for name in summary.dead:
-            line += f"\n  source {name!r} has failed for days: fix or disable it"
-        print(line, file=sys.stderr if args.print_new else sys.stdout)
+            lines.extend(f"  {target} waits: {why}" for target, why in sent.waiting.items())
+        lines.extend(
+            f"  source {name!r} has failed for days: fix or disable it" for name in summary.dead
+        )
+        print("\n".join(lines), file=sys.stderr if args.print_new else sys.stdout)
         return EXIT_FAILURE if summary.failed and not summary.polled else EXIT_OK
 
 
@@ -363,11 +358,22 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from syndicator.explain import print_log
+    from syndicator.log_view import print_log
 
     engine = _engine(args)
     try:
         return print_log(engine, args)
+    finally:
+        engine.close()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from syndicator.outlook import status
+    from syndicator.status_view import print_status
+
+    engine = _engine(args)
+    try:
+        return print_status(status(engine), as_json=args.json)
     finally:
         engine.close()
 
@@ -418,7 +424,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     path.write_text(
         files("syndicator").joinpath("starter.toml").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    print(f"wrote {path}; edit it, then run: syndicator -c {path} check")
+    print(f"wrote {path}; edit it, then run: syndicator -c {shlex.quote(str(path))} check")
     return EXIT_OK
 
 

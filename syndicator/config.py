@@ -10,22 +10,30 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from syndicator.config_types import (
+    CssSelector,
+    Duration,
+    Every,
+    HttpUrl,
+    LoopbackAddress,
+    Name,
+    Pattern,
+    Zone,
+    backfill_count,
+    checked,
+    known_zone,
+    loopback_address,
+)
 from syndicator.durations import parse_window
 from syndicator.errors import ConfigError
-from syndicator.toml_cache import load_toml
-from syndicator.validation import (
-    Invalid,
-    Validated,
-    extra_keys,
-    format_location,
-    from_dict,
-    rules,
-)
+from syndicator.problems import describe_errors, format_location
 
 DEFAULT_PATH = Path("config/syndicator.toml")
 ENV_VAR = "SYNDICATOR_CONFIG"
@@ -36,6 +44,7 @@ __all__ = [
     "Config",
     "FetchConfig",
     "FiltersConfig",
+    "Reading",
     "SelectorsConfig",
     "ServiceConfig",
     "SourceConfig",
@@ -48,171 +57,118 @@ __all__ = [
     "load_config",
     "loopback_address",
     "parse_config",
+    "read_config",
+    "read_parsed",
     "resolve_path",
     "resolve_sqlite_url",
 ]
 
 
-def known_zone(value: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    try:
-        ZoneInfo(value)
-    except Exception:
-        raise ValueError(
-            f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)"
-        ) from None
-    return value
+# Every section is a frozen pydantic model: strict types (a TOML integer is not a
+# string, 1 is not true), unknown keys forbidden, and each key's own rule beside it
+# (syndicator/config_types.py). Constructing one directly (``ServiceConfig(http=...)``)
+# runs the same checks as loading a file.
 
 
-def loopback_address(value: str) -> tuple[str, int]:
-    """``"127.0.0.1:9300"`` -> ``("127.0.0.1", 9300)``. Only loopback: the metrics
-    endpoint has no authentication, so it must not listen where others can reach it."""
-    import ipaddress
-
-    host, sep, port = value.rpartition(":")
-    host = host.strip("[]")
-    if host == "localhost":
-        host = "127.0.0.1"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        address = None
-    if not sep or not port.isdigit() or int(port) > 65535 or address is None:
-        raise ValueError(f"expected HOST:PORT like 127.0.0.1:9300, got {value!r}")
-    if not address.is_loopback:
-        raise ValueError(f"must be a loopback address (127.0.0.1 or ::1), got {value!r}")
-    return host, int(port)
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-def backfill_count(first_run: str) -> int:
-    """``"baseline"`` -> 0, ``"backfill:N"`` -> N."""
-    if first_run == "baseline":
-        return 0
-    prefix, _, count = first_run.partition(":")
-    if prefix == "backfill" and count.isdigit():
-        return int(count)
-    raise ValueError(f"expected 'baseline' or 'backfill:N', got {first_run!r}")
-
-
-def _http_url(value: str) -> None:
-    if not value.startswith(("http://", "https://")):
-        raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
-
-
-def _re2_pattern(value: str) -> None:
-    from syndicator.patterns import compile_re2
-
-    compile_re2(value)
-
-
-# Every section is a frozen dataclass checked by syndicator.validation: the type hint
-# says what a key accepts, ``rules(...)`` adds bounds and a check. Constructing one
-# directly (``ServiceConfig(http=...)``) runs the same checks as loading a file.
-
-
-@dataclass(frozen=True, kw_only=True)
-class StoreConfig(Validated):
+class StoreConfig(_Section):
     url: str = "sqlite:///var/syndicator.db"
     media: str = "var/media"
 
 
-@dataclass(frozen=True, kw_only=True)
-class ServiceConfig(Validated):
-    timezone: str = field(default="UTC", metadata=rules(check=known_zone))
+class ServiceConfig(_Section):
+    timezone: Zone = "UTC"
     # How often the service looks for what other commands changed (approve, retry,
     # post): deliveries themselves go the moment they are due, whatever this says.
-    drain_every: timedelta = timedelta(seconds=2)
-    jitter: timedelta = timedelta(seconds=30)
+    drain_every: Duration = timedelta(seconds=2)
+    jitter: Duration = timedelta(seconds=30)
     # "127.0.0.1:9300" enables /healthz and /metrics
-    http: str | None = field(default=None, metadata=rules(check=loopback_address))
+    http: LoopbackAddress | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
-@dataclass(frozen=True, kw_only=True)
-class FetchConfig(Validated):
+class FetchConfig(_Section):
     user_agent: str = "syndicator/0.1 (news syndication; +https://pypi.org/project/syndicator/)"
-    timeout: timedelta = timedelta(seconds=10)
-    deadline: timedelta = timedelta(seconds=30)
-    max_bytes: int = field(default=10_000_000, metadata=rules(gt=0))
-    max_image_bytes: int = field(default=5_000_000, metadata=rules(gt=0))
-    concurrency: int = field(default=16, metadata=rules(ge=1, le=1024))
-    per_host: int = field(default=2, metadata=rules(ge=1, le=256))
+    timeout: Duration = timedelta(seconds=10)
+    deadline: Duration = timedelta(seconds=30)
+    max_bytes: Annotated[int, Field(gt=0)] = 10_000_000
+    max_image_bytes: Annotated[int, Field(gt=0)] = 5_000_000
+    concurrency: Annotated[int, Field(ge=1, le=1024)] = 16
+    per_host: Annotated[int, Field(ge=1, le=256)] = 2
 
 
-@dataclass(frozen=True, kw_only=True)
-class SelectorsConfig(Validated):
-    title: str | None = None
-    date: str | None = None
-    body: str | None = None
-    image: str | None = None
-    remove: list[str] = field(default_factory=list)
+class SelectorsConfig(_Section):
+    title: CssSelector | None = None
+    date: CssSelector | None = None
+    body: CssSelector | None = None
+    image: CssSelector | None = None
+    remove: list[CssSelector] = []
 
 
-@dataclass(frozen=True, kw_only=True)
-class SourceConfig(Validated):
-    name: str = field(metadata=rules(min_length=1))
-    url: str = field(metadata=rules(check=_http_url))
+class SourceConfig(_Section):
+    name: Name
+    url: HttpUrl
     kind: Literal["feed", "html"] = "feed"
-    every: timedelta = timedelta(minutes=10)
-    items: str | None = None
-    link_pattern: str | None = field(default=None, metadata=rules(check=_re2_pattern))
-    first_run: str = field(default="baseline", metadata=rules(check=backfill_count))
+    every: Every = timedelta(minutes=10)
+    items: CssSelector | None = None
+    link_pattern: Pattern | None = None
+    first_run: Annotated[str, checked(backfill_count)] = "baseline"
     full_text: Literal["auto", "always", "never"] = "auto"
-    timezone: str | None = None
+    timezone: Zone | None = None
     enabled: bool = True
-    selectors: SelectorsConfig = field(default_factory=SelectorsConfig)
+    selectors: SelectorsConfig = SelectorsConfig()
 
 
-@dataclass(frozen=True, kw_only=True)
-class FiltersConfig(Validated):
-    include: list[str] = field(default_factory=list)  # keywords; one must occur (title or text)
-    exclude: list[str] = field(default_factory=list)  # keywords; an article with one is skipped
-    include_regex: list[str] = field(default_factory=list, metadata=rules(check=_re2_pattern))
-    exclude_regex: list[str] = field(default_factory=list, metadata=rules(check=_re2_pattern))
-    categories: list[str] = field(default_factory=list)  # the article must carry one of these
-    exclude_categories: list[str] = field(default_factory=list)
+class FiltersConfig(_Section):
+    include: list[str] = []  # keywords; one must occur (title or text)
+    exclude: list[str] = []  # keywords; an article with one is skipped
+    include_regex: list[Pattern] = []
+    exclude_regex: list[Pattern] = []
+    categories: list[str] = []  # the article must carry one of these
+    exclude_categories: list[str] = []
     # Sources are chosen with the target's ``sources``; this drops some of "every source".
-    exclude_sources: list[str] = field(default_factory=list)
+    exclude_sources: list[str] = []
 
 
-@dataclass(frozen=True, kw_only=True)
-class TargetConfig(Validated):
+class TargetConfig(_Section):
     """The keys every target shares. Other keys belong to the adapter, which
     validates them with its own ``Options`` model (see ``adapter_options``)."""
 
-    name: str = field(metadata=rules(min_length=1))
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+
+    name: Name
     adapter: str
     sources: list[str] | None = None  # None: every source
     template: str | None = None
-    hashtags: list[str] = field(default_factory=list)
-    quiet_hours: str | None = field(default=None, metadata=rules(check=parse_window))
+    hashtags: list[str] = []
+    quiet_hours: Annotated[str, checked(parse_window)] | None = None
     # for quiet_hours and max_per_day; default [service] timezone
-    timezone: str | None = field(default=None, metadata=rules(check=known_zone))
-    min_interval: timedelta = timedelta(0)
-    max_per_day: int | None = field(default=None, metadata=rules(ge=1))
-    max_age: timedelta | None = None
+    timezone: Zone | None = None
+    min_interval: Duration = timedelta(0)
+    max_per_day: Annotated[int, Field(ge=1)] | None = None
+    max_age: Duration | None = None
     approve: bool = False
     on_update: Literal["ignore", "post"] = "ignore"
     enabled: bool = True
-    max_attempts: int = field(default=8, metadata=rules(ge=1, le=100))
-    filters: FiltersConfig = field(default_factory=FiltersConfig)
-    secrets: dict[str, str] = field(default_factory=dict)
-    _extra: dict[str, Any] = field(default_factory=dict, metadata=extra_keys())
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
+    filters: FiltersConfig = FiltersConfig()
+    secrets: dict[str, str] = {}
 
     @property
     def adapter_options(self) -> dict[str, Any]:
         """The keys this class does not declare, for the adapter's ``Options``."""
-        return dict(self._extra)
+        return dict(self.model_extra or {})
 
 
-@dataclass(frozen=True, kw_only=True)
-class Config(Validated):
-    store: StoreConfig = field(default_factory=StoreConfig)
-    service: ServiceConfig = field(default_factory=ServiceConfig)
-    fetch: FetchConfig = field(default_factory=FetchConfig)
-    sources: list[SourceConfig] = field(default_factory=list)
-    targets: list[TargetConfig] = field(default_factory=list)
+class Config(_Section):
+    store: StoreConfig = StoreConfig()
+    service: ServiceConfig = ServiceConfig()
+    fetch: FetchConfig = FetchConfig()
+    sources: list[SourceConfig] = []
+    targets: list[TargetConfig] = []
     path: Path = Path("syndicator.toml")
 
     @property
@@ -260,66 +216,152 @@ def default_config_path() -> Path:
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A config file as far as it is valid: ``config`` holds every section and item
+    that validated (a broken section stays at its defaults, a broken source or
+    target is left out) and ``problems`` every problem found, shape and reference
+    alike, so that one ``syndicator check`` lists them all. ``sources`` and
+    ``targets`` map each valid item to its position in the file, for messages."""
+
+    config: Config
+    problems: list[str]
+    sources: dict[int, SourceConfig]
+    targets: dict[int, TargetConfig]
+    raw: dict[str, Any]
+
+
 def load_config(path: Path | str | None = None) -> Config:
     """Read and validate a config file. Raises ``ConfigError`` listing every problem."""
+    reading = read_config(path)
+    if reading.problems:
+        raise ConfigError(reading.problems)
+    return reading.config
+
+
+def read_config(path: Path | str | None = None) -> Reading:
+    """Read a config file and validate what can be validated; raises ``ConfigError``
+    only when there is nothing to validate (no such file, not TOML)."""
     path = Path(path) if path is not None else default_config_path()
     try:
-        raw = load_toml(path.read_text(encoding="utf-8"), path=path)
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such config file (create one with 'syndicator init', "
             f"or pass -c FILE or set {ENV_VAR})"
         ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return parse_config(raw, path=path.resolve())
+    return read_parsed(raw, path=path.resolve())
 
 
 def parse_config(raw: dict[str, Any], *, path: Path) -> Config:
-    """Validate a parsed TOML document, including each target's adapter options."""
-    try:
-        config = from_dict(Config, {**raw, "path": path})
-    except Invalid as exc:
-        raise ConfigError(format_validation_errors(exc, path)) from None
-    problems = _cross_checks(config)
-    if problems:
-        raise ConfigError(problems)
-    return config
+    """Validate a parsed TOML document; raises ``ConfigError`` listing every problem."""
+    reading = read_parsed(raw, path=path)
+    if reading.problems:
+        raise ConfigError(reading.problems)
+    return reading.config
 
 
-def _cross_checks(config: Config) -> list[str]:
-    where = config.path
+_SECTIONS: dict[str, type[_Section]] = {
+    "store": StoreConfig,
+    "service": ServiceConfig,
+    "fetch": FetchConfig,
+}
+
+
+def read_parsed(raw: dict[str, Any], *, path: Path) -> Reading:
+    """Validate each section and each source and target on its own, so a mistake in
+    one never hides the problems (or the references) of the others."""
     problems: list[str] = []
-    names = [s.name for s in config.sources]
+    sections: dict[str, Any] = {}
+    for key in raw:
+        if key not in (*_SECTIONS, "sources", "targets"):
+            problems.append(f"{path}: {key}: unknown key")
+    for key, model in _SECTIONS.items():
+        validated = _validate(model, raw.get(key, {}), (key,), problems, path)
+        if validated is not None:
+            sections[key] = validated
+    sources = _validate_items(SourceConfig, raw, "sources", problems, path)
+    targets = _validate_items(TargetConfig, raw, "targets", problems, path)
+    config = Config.model_construct(
+        **sections,
+        sources=list(sources.values()),
+        targets=list(targets.values()),
+        path=path,
+    )
+    problems.extend(_cross_checks(raw, sources, path))
+    return Reading(config, problems, sources, targets, raw)
+
+
+def _validate(
+    model: type[_Section],
+    value: object,
+    where: tuple[str | int, ...],
+    problems: list[str],
+    path: Path,
+) -> Any:
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        problems.extend(f"{path}: {line}" for line in describe_errors(exc, prefix=where))
+        return None
+
+
+def _validate_items(
+    model: type[_Section], raw: dict[str, Any], key: str, problems: list[str], path: Path
+) -> dict[int, Any]:
+    items = raw.get(key, [])
+    if not isinstance(items, list):
+        kind = "[[sources]]" if key == "sources" else "[[targets]]"
+        problems.append(f"{path}: {key}: expected a list of tables ({kind})")
+        return {}
+    valid = {}
+    for index, item in enumerate(items):
+        validated = _validate(model, item, (key, index), problems, path)
+        if validated is not None:
+            valid[index] = validated
+    return valid
+
+
+def _names(raw: dict[str, Any], key: str) -> list[tuple[int, str]]:
+    """Each item's name as written, valid item or not: a source with a bad ``every``
+    still exists for the targets that name it."""
+    items = raw.get(key, [])
+    if not isinstance(items, list):
+        return []
+    return [
+        (index, item["name"])
+        for index, item in enumerate(items)
+        if isinstance(item, dict) and isinstance(item.get("name"), str)
+    ]
+
+
+def _cross_checks(raw: dict[str, Any], sources: dict[int, SourceConfig], where: Path) -> list[str]:
+    """Names used twice, references to sources that do not exist, secrets written in
+    the file and html sources that say nothing about their links, all read from the
+    raw document so they are found whatever else is wrong."""
+    problems: list[str] = []
+    source_names = _names(raw, "sources")
     first_of: dict[str, int] = {}  # a dict, not list.index: configs have thousands
-    for index, name in enumerate(names):
+    for index, name in source_names:
         if first_of.setdefault(name, index) != index:
             problems.append(f"{where}: sources[{index}].name: {name!r} is used twice")
+    known = ", ".join(name for _, name in source_names) or "none"
     target_first: dict[str, int] = {}
-    for index, target in enumerate(config.targets):
-        prefix = f"{where}: targets[{index}]"
-        if target_first.setdefault(target.name, index) != index:
-            problems.append(f"{prefix}.name: {target.name!r} is used twice")
-        for position, source in enumerate(target.sources or []):
-            if source not in first_of:
-                problems.append(
-                    f"{prefix}.sources[{position}]: no source is named {source!r} "
-                    f"(known: {', '.join(names) or 'none'})"
-                )
-        for position, source in enumerate(target.filters.exclude_sources):
-            if source not in first_of:
-                problems.append(
-                    f"{prefix}.filters.exclude_sources[{position}]: no source is named "
-                    f"{source!r} (known: {', '.join(names) or 'none'})"
-                )
-        for key, reference in target.secrets.items():
-            if not reference.startswith(("env:", "file:")):
-                problems.append(
-                    f"{prefix}.secrets.{key}: expected 'env:NAME' or 'file:PATH' "
-                    "(secret values are never written in the config file)"
-                )
-    for index, source_config in enumerate(config.sources):
-        if source_config.kind == "html" and not (source_config.items or source_config.link_pattern):
+    for index, name in _names(raw, "targets"):
+        if target_first.setdefault(name, index) != index:
+            problems.append(f"{where}: targets[{index}].name: {name!r} is used twice")
+    targets = raw.get("targets", [])
+    for index, target in enumerate(targets if isinstance(targets, list) else []):
+        if isinstance(target, dict):
+            problems.extend(
+                _target_references(target, f"{where}: targets[{index}]", first_of, known)
+            )
+    for index, source in sources.items():
+        if source.kind == "html" and not (source.items or source.link_pattern):
             problems.append(
                 f"{where}: sources[{index}]: an html source needs 'items' (a CSS selector "
                 "of article links) or 'link_pattern' (a regular expression of article URLs)"
@@ -327,6 +369,29 @@ def _cross_checks(config: Config) -> list[str]:
     return problems
 
 
-def format_validation_errors(exc: Invalid, path: Path) -> list[str]:
-    """``{path}: {key path}: {message}``, one line per problem."""
-    return [f"{path}: {problem}" for problem in exc.problems]
+def _target_references(
+    target: dict[str, Any], prefix: str, sources: dict[str, int], known: str
+) -> list[str]:
+    problems = []
+    filters = target.get("filters")
+    lists = [
+        ("sources", target.get("sources")),
+        (
+            "filters.exclude_sources",
+            filters.get("exclude_sources") if isinstance(filters, dict) else None,
+        ),
+    ]
+    for key, names in lists:
+        for position, name in enumerate(names if isinstance(names, list) else []):
+            if isinstance(name, str) and name not in sources:
+                problems.append(
+                    f"{prefix}.{key}[{position}]: no source is named {name!r} (known: {known})"
+                )
+    secrets = target.get("secrets")
+    for key, reference in secrets.items() if isinstance(secrets, dict) else []:
+        if isinstance(reference, str) and not reference.startswith(("env:", "file:")):
+            problems.append(
+                f"{prefix}.secrets.{key}: expected 'env:NAME' or 'file:PATH' "
+                "(secret values are never written in the config file)"
+            )
+    return problems

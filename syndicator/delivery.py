@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from syndicator.engine import Engine
-from syndicator.errors import AlreadyPosted, AuthFailed, PublishError, RateLimited
+from syndicator.errors import AlreadyPosted, AuthFailed, PublishError, RateLimited, SecretMissing
 from syndicator.models import DeliveryState, Receipt
 from syndicator.recovery import recover
 from syndicator.secrets import redact
@@ -177,7 +177,8 @@ def _record_error(
             )
         if not exc.retryable or attempts >= bound.config.max_attempts:
             reason = (
-                ("credentials refused by the platform" if isinstance(exc, AuthFailed) else "")
+                ("a secret is missing (see the error)" if isinstance(exc, SecretMissing) else "")
+                or ("credentials refused by the platform" if isinstance(exc, AuthFailed) else "")
                 or ("rejected by the platform" if not exc.retryable else "")
                 or f"gave up after {attempts} attempts"
             )

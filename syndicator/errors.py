@@ -24,6 +24,12 @@ class ConfigError(SyndicatorError):
         super().__init__("\n".join(self.problems))
 
 
+class UsageError(SyndicatorError):
+    """The command line asks for something that does not exist or cannot be done
+    (``--to`` a target not configured, ``retry`` of a delivery that is not there):
+    exit 2 with the message, like argparse's own usage errors."""
+
+
 class SourceError(SyndicatorError):
     """A source could not be read (network, HTTP status, size cap, parse failure)."""
 
@@ -77,6 +83,11 @@ class AuthFailed(PublishError):
     """The credentials are wrong or expired: not retried until an operator acts."""
 
     retryable = False
+
+
+class SecretMissing(AuthFailed):
+    """A secret the adapter needs cannot be had (not configured, an unset variable,
+    a missing file): nothing was sent, and no retry helps until the operator fixes it."""
 
 
 class AlreadyPosted(PublishError):

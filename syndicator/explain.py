@@ -3,9 +3,10 @@ single deliveries (retry, approve, reject, resolve)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 from datetime import datetime
+
+from sqlalchemy import Connection
 
 from syndicator.engine import Engine
 from syndicator.models import DeliveryState
@@ -13,50 +14,7 @@ from syndicator.store import articles as article_store
 from syndicator.store import deliveries as store
 from syndicator.store.deliveries import DeliveryRow
 
-EXIT_OK, EXIT_FAILURE = 0, 1
-
-
-def print_log(engine: Engine, args: argparse.Namespace) -> int:
-    states = [DeliveryState(s) for s in (args.state or [])]
-    if args.held:
-        states.append(DeliveryState.HELD)
-    with engine.store.begin() as connection:
-        rows = store.listing(
-            connection, target=args.target, states=states or None, limit=args.limit
-        )
-    if args.json:
-        print(json.dumps([_with_media(r) for r in rows], ensure_ascii=False, indent=2))
-        return EXIT_OK
-    if not rows:
-        print("no deliveries yet")
-    for row in rows:
-        when = (row.sent_at or row.updated_at).strftime("%Y-%m-%d %H:%M")
-        where = row.remote_url or row.error or row.reason
-        print(
-            f"#{row.id:<5} {when}  {row.state.value:<8} {row.target:<16} {row.article_title[:60]}"
-        )
-        if where:
-            print(f"       {where}")
-        for media in _media_paths(row):
-            print(f"       file: {media}")
-        if args.held and row.text:
-            for line in row.text.splitlines():
-                print(f"       │ {line}")
-    return EXIT_OK
-
-
-def _media_paths(row: DeliveryRow) -> list[str]:
-    try:
-        post = json.loads(row.post)
-    except ValueError:
-        return []
-    return [m["path"] for m in post.get("media", []) if m.get("path")]
-
-
-def _with_media(row: DeliveryRow) -> dict[str, object]:
-    data = row.as_dict()
-    data["media"] = _media_paths(row)
-    return data
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 def print_why(engine: Engine, url: str, *, as_json: bool = False) -> int:
@@ -132,65 +90,109 @@ def _explanation(row: DeliveryRow) -> str:
     return row.reason or row.error or row.state.value
 
 
+_MOVES = {
+    "retry": ((DeliveryState.FAILED, DeliveryState.RETRY), DeliveryState.PENDING),
+    "approve": ((DeliveryState.HELD,), DeliveryState.PENDING),
+    "reject": ((DeliveryState.HELD,), DeliveryState.REJECTED),
+}
+
+
 def operator_action(engine: Engine, ids: list[int], action: str) -> int:
-    """retry: failed -> pending; approve: held -> pending; reject: held -> rejected.
+    """retry: failed or retrying -> pending, due now; approve: held -> pending;
+    reject: held -> rejected. A released delivery is told when it goes out (the
+    next moment its target's pacing allows).
 
     An ``unknown`` delivery is not retried: it may already be on the platform, so the
     operator settles it with ``resolve`` after looking. Retrying a delivery that failed
     on refused credentials also lifts that target's credentials pause (the operator has
     fixed them); a pause the platform asked for stays."""
-    moves = {
-        "retry": ((DeliveryState.FAILED,), DeliveryState.PENDING),
-        "approve": ((DeliveryState.HELD,), DeliveryState.PENDING),
-        "reject": ((DeliveryState.HELD,), DeliveryState.REJECTED),
-    }
-    expect, to = moves[action]
+    expect, to = _MOVES[action]
     status = EXIT_OK
+    released = False
     try:
-        now = engine.clock.now()
         for delivery_id in ids:
+            now = engine.clock.now()
             with engine.store.begin() as connection:
                 row = store.get(connection, delivery_id)
                 if row is None:
-                    print(f"#{delivery_id}: no such delivery")
-                    status = EXIT_FAILURE
+                    print(f"#{delivery_id}: no such delivery (see 'syndicator log')")
+                    status = max(status, EXIT_USAGE)
                     continue
-                extra: dict[str, object] = {"due_at": now} if to is DeliveryState.PENDING else {}
-                if action == "retry":
-                    extra["attempts"] = 0
-                    _lift_credentials_pause(connection, row.target, now)
-                done = store.transition(
-                    connection,
-                    delivery_id,
-                    to=to,
-                    now=now,
-                    expect=expect,
-                    event=f"{action} by operator",
-                    reason=f"{action} by operator",
-                    **extra,
-                )
+                done = _move(connection, row, action, to, expect, now)
+                when = _when_sent(engine, connection, row.target, now) if done else ""
             if done:
-                print(f"#{delivery_id}: {row.state.value} -> {to.value}")
+                released = released or to is DeliveryState.PENDING
+                print(f"#{delivery_id}: {row.state.value} -> {to.value}{when}")
             else:
-                allowed = " or ".join(s.value for s in expect)
-                hint = (
-                    f" (settle it with 'syndicator resolve {delivery_id} --sent URL' or '--not-sent')"
-                    if row.state is DeliveryState.UNKNOWN
-                    else ""
-                )
-                print(f"#{delivery_id}: is {row.state.value}; {action} needs {allowed}{hint}")
-                status = EXIT_FAILURE
+                print(f"#{delivery_id}: {_refusal(row, action, expect)}")
+                status = max(status, EXIT_FAILURE)
+        if released and not engine.store.run_lock().holder()[0]:
+            print(
+                "no service is running on this store: 'syndicator run' or 'syndicator poll' sends it"
+            )
         return status
     finally:
         engine.close()
 
 
-def _lift_credentials_pause(connection: object, target: str, now: datetime) -> None:
+def _move(
+    connection: Connection,
+    row: DeliveryRow,
+    action: str,
+    to: DeliveryState,
+    expect: tuple[DeliveryState, ...],
+    now: datetime,
+) -> bool:
+    extra: dict[str, object] = {"due_at": now} if to is DeliveryState.PENDING else {}
+    if action == "retry":
+        extra["attempts"] = 0
+        if row.state in expect:
+            _lift_credentials_pause(connection, row.target, now)
+    return store.transition(
+        connection,
+        row.id,
+        to=to,
+        now=now,
+        expect=expect,
+        event=f"{action} by operator",
+        reason=f"{action} by operator",
+        **extra,
+    )
+
+
+def _when_sent(engine: Engine, connection: Connection, target: str, now: datetime) -> str:
+    """``; goes out at T (why)`` for a delivery just made due."""
+    from zoneinfo import ZoneInfo
+
+    from syndicator.outlook import next_send_at
+
+    bound = engine.targets.get(target)
+    if bound is None or not bound.config.enabled:
+        return f"; target {target!r} is not configured or disabled, so it is not sent"
+    moment, reasons = next_send_at(engine, connection, bound, now, due_at=now)
+    if moment is None or moment <= now:
+        return "; goes out now"
+    zone = engine.config.service.timezone
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"; goes out at {local:%Y-%m-%d %H:%M:%S %Z} ({'; then '.join(reasons)})"
+
+
+def _refusal(row: DeliveryRow, action: str, expect: tuple[DeliveryState, ...]) -> str:
+    allowed = " or ".join(s.value for s in expect)
+    hint = (
+        f" (settle it with 'syndicator resolve {row.id} --sent URL' or '--not-sent')"
+        if row.state is DeliveryState.UNKNOWN
+        else ""
+    )
+    return f"is {row.state.value}; {action} needs {allowed}{hint}"
+
+
+def _lift_credentials_pause(connection: Connection, target: str, now: datetime) -> None:
     from syndicator.store import pauses
 
-    current = pauses.paused(connection, target, now=now)  # type: ignore[arg-type]
+    current = pauses.paused(connection, target, now=now)
     if current is not None and current[1].startswith("credentials refused"):
-        pauses.clear(connection, target)  # type: ignore[arg-type]
+        pauses.clear(connection, target)
 
 
 def resolve_unknown(engine: Engine, delivery_id: int, *, sent_url: str | None) -> int:
@@ -198,6 +200,9 @@ def resolve_unknown(engine: Engine, delivery_id: int, *, sent_url: str | None) -
     try:
         now = engine.clock.now()
         with engine.store.begin() as connection:
+            if store.get(connection, delivery_id) is None:
+                print(f"#{delivery_id}: no such delivery (see 'syndicator log')")
+                return EXIT_USAGE
             if sent_url:
                 done = store.transition(
                     connection,

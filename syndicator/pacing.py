@@ -89,3 +89,35 @@ def blocked_until(
                 f"min_interval = {format_duration(target.min_interval)}",
             )
     return None
+
+
+def next_allowed(
+    target: TargetConfig,
+    *,
+    now: datetime,
+    timezone: str,
+    last_sent: datetime | None,
+    sent_today: int,
+    paused: tuple[datetime, str] | None = None,
+) -> tuple[datetime, list[str]]:
+    """The first moment from ``now`` on at which ``target`` may send one post, and
+    the reasons it waits until then (a pause, then quiet hours, ...), for telling
+    an operator when an approved post goes out. Each step jumps to the end of the
+    block in force, so a few steps always reach a free moment."""
+    moment, reasons = now, []
+    today = start_of_day(now, timezone)
+    for _ in range(8):
+        count = sent_today if start_of_day(moment, timezone) == today else 0
+        wait = blocked_until(
+            target,
+            now=moment,
+            timezone=timezone,
+            last_sent=last_sent,
+            sent_today=count,
+            paused=paused,
+        )
+        if wait is None or wait[0] <= moment:
+            break
+        moment = wait[0]
+        reasons.append(wait[1])
+    return moment, reasons

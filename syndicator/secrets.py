@@ -50,6 +50,19 @@ def resolve(reference: str, *, where: str, base_dir: Path | None = None) -> str:
     ``where`` names the config key (``targets[1].secrets.access_token``) so that an
     error tells the operator exactly what to fix, without ever printing a value.
     """
+    value, warning = read_secret(reference, where=where, base_dir=base_dir)
+    if warning:
+        log.warning("%s", warning)
+    return value
+
+
+def read_secret(
+    reference: str, *, where: str, base_dir: Path | None = None
+) -> tuple[str, str | None]:
+    """The secret's value and a warning about how it is kept (a file others may
+    read), or ``ConfigError`` naming the key and the variable or path. ``syndicator
+    check`` calls this for every secret, so what would fail at send time fails there."""
+    warning = None
     if reference.startswith("env:"):
         name = reference[4:]
         value = os.environ.get(name)
@@ -62,18 +75,20 @@ def resolve(reference: str, *, where: str, base_dir: Path | None = None) -> str:
         try:
             mode = path.stat().st_mode
             value = path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(f"{where}: cannot read secret file {path}: {exc.strerror}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise ConfigError(f"{where}: cannot read secret file {path}: {reason}") from None
         if mode & (stat.S_IRGRP | stat.S_IROTH):
-            log.warning("%s: secret file %s is readable by other users (chmod 600 it)", where, path)
+            warning = f"{where}: secret file {path} is readable by other users (chmod 600 it)"
     else:
         raise ConfigError(
             f"{where}: expected 'env:NAME' or 'file:PATH' (secrets are never written in the config)"
         )
     if not value:
-        raise ConfigError(f"{where}: the secret is empty")
+        source = f"environment variable {reference[4:]}" if reference.startswith("env:") else "file"
+        raise ConfigError(f"{where}: the secret is empty ({source})")
     remember(value)
-    return value
+    return value, warning
 
 
 class RedactingFilter(logging.Filter):

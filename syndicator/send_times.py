@@ -16,15 +16,11 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from syndicator.engine import Engine
-from syndicator.pacing import blocked_until, start_of_day, target_zone
+from syndicator.pacing import blocked_until, next_allowed, start_of_day, target_zone
 from syndicator.store import deliveries, pauses
 from syndicator.targets import BoundTarget
 
 __all__ = ["next_send_at", "next_sends", "pacing_block"]
-
-# Pacing rules can chain (a quiet period ending where the daily cap is reached):
-# this many steps settle any real config.
-_MAX_STEPS = 6
 
 
 def pacing_block(
@@ -44,22 +40,28 @@ def pacing_block(
 
 def next_send_at(
     connection: Connection, engine: Engine, bound: BoundTarget, due_at: datetime, now: datetime
-) -> datetime:
-    """The first moment, not before ``now``, when a delivery due at ``due_at`` may go."""
-    moment = max(now, due_at)
-    for _ in range(_MAX_STEPS):
-        block = pacing_block(connection, engine, bound, moment)
-        if block is None or block[0] <= moment:
-            break
-        moment = block[0]
-    return moment
+) -> tuple[datetime, list[str]]:
+    """The first moment, not before ``now``, when a delivery due at ``due_at`` may
+    go, and why it waits until then (a retry's backoff, a pause, quiet hours, ...)."""
+    start = max(now, due_at)
+    zone = target_zone(bound.config, engine.config.service.timezone)
+    reasons = [] if start <= now else [f"due at {start:%Y-%m-%d %H:%M:%S} UTC (a retry's backoff)"]
+    moment, waits = next_allowed(
+        bound.config,
+        now=start,
+        timezone=zone,
+        last_sent=deliveries.last_sent_at(connection, bound.name),
+        sent_today=deliveries.sent_since(connection, bound.name, start_of_day(start, zone)),
+        paused=pauses.paused(connection, bound.name, now=now),
+    )
+    return moment, reasons + waits
 
 
 def next_sends(engine: Engine, connection: Connection, now: datetime) -> dict[str, datetime]:
     """For each enabled target with a delivery waiting: when its next post may go."""
     due = deliveries.earliest_due(connection)
     return {
-        name: next_send_at(connection, engine, bound, due[name], now)
+        name: next_send_at(connection, engine, bound, due[name], now)[0]
         for name, bound in engine.targets.items()
         if bound.config.enabled and name in due
     }

@@ -93,6 +93,7 @@ class Service:
             chosen = [s for s in due_sources(self.engine) if s.name not in self._in_flight]
             self._in_flight.update(s.name for s in chosen)
             self._last_round_started = time.monotonic()
+        self._arm_poll()  # the others' next round must not wait for this one to end
         try:
             self._poll(chosen)
         finally:

@@ -20,8 +20,9 @@ from syndicator.adapter import (
     available_adapters,
     load_adapter_class,
 )
-from syndicator.config import Config, TargetConfig, format_location
+from syndicator.config import Config, TargetConfig
 from syndicator.errors import ConfigError
+from syndicator.problems import describe_errors
 
 
 @dataclass
@@ -56,56 +57,72 @@ def bind_targets(
     """Validate every target's adapter keys; raise ``ConfigError`` with all problems."""
     problems: list[str] = []
     bound: dict[str, BoundTarget] = {}
-    known = available_adapters()
     for index, target_config in enumerate(config.targets):
-        prefix = f"{config.path}: targets[{index}]"
-        if target_config.adapter not in known:
-            problems.append(
-                f"{prefix}.adapter: unknown adapter {target_config.adapter!r} "
-                f"(installed: {', '.join(sorted(known))})"
-            )
-            continue
-        try:
-            adapter_class = load_adapter_class(target_config.adapter)
-        except Exception as exc:
-            problems.append(f"{prefix}.adapter: cannot load {target_config.adapter!r}: {exc}")
-            continue
-        try:
-            options = adapter_class.Options.model_validate(target_config.adapter_options)
-        except ValidationError as exc:
-            for error in exc.errors():
-                message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
-                message = message.removeprefix("Value error, ")
-                problems.append(f"{prefix}.{format_location(error['loc'])}: {message}")
-            continue
-        for secret in target_config.secrets:
-            if secret not in adapter_class.secrets:
-                allowed = ", ".join(sorted(adapter_class.secrets)) or "none"
-                problems.append(
-                    f"{prefix}.secrets.{secret}: unknown secret for adapter "
-                    f"{target_config.adapter!r} (it takes: {allowed})"
-                )
-        problems.extend(_template_problems(target_config, prefix))
-        target = Target(
-            name=target_config.name,
-            adapter=target_config.adapter,
-            options=options,
-            template=target_config.template,
-            hashtags=tuple(target_config.hashtags),
-            secret_refs=dict(target_config.secrets),
-            base_dir=config.base_dir,
-            sources=tuple(
-                [s.name for s in config.sources]
-                if target_config.sources is None
-                else target_config.sources
-            ),
-            cache=cache_for(target_config.name) if cache_for else MemoryCache(),
-            timezone=config.service.timezone,
-        )
-        bound[target_config.name] = BoundTarget(target_config, adapter_class, target)
+        cache = cache_for(target_config.name) if cache_for else MemoryCache()
+        one = bind_target(config, index, target_config, cache=cache, problems=problems)
+        if one is not None:
+            bound[target_config.name] = one
     if problems:
         raise ConfigError(problems)
     return bound
+
+
+def bind_target(
+    config: Config,
+    index: int,
+    target_config: TargetConfig,
+    *,
+    cache: SharedCache,
+    problems: list[str],
+) -> BoundTarget | None:
+    """One target bound to its adapter, or ``None`` with its problems added;
+    ``index`` is its position in the file, for the messages."""
+    prefix = f"{config.path}: targets[{index}]"
+    known = available_adapters()
+    if target_config.adapter not in known:
+        problems.append(
+            f"{prefix}.adapter: unknown adapter {target_config.adapter!r} "
+            f"(installed: {', '.join(sorted(known))})"
+        )
+        return None
+    try:
+        adapter_class = load_adapter_class(target_config.adapter)
+    except Exception as exc:
+        problems.append(f"{prefix}.adapter: cannot load {target_config.adapter!r}: {exc}")
+        return None
+    try:
+        options = adapter_class.Options.model_validate(target_config.adapter_options)
+    except ValidationError as exc:
+        problems.extend(f"{prefix}.{line}" for line in describe_errors(exc))
+        return None
+    before = len(problems)
+    for secret in target_config.secrets:
+        if secret not in adapter_class.secrets:
+            allowed = ", ".join(sorted(adapter_class.secrets)) or "none"
+            problems.append(
+                f"{prefix}.secrets.{secret}: unknown secret for adapter "
+                f"{target_config.adapter!r} (it takes: {allowed})"
+            )
+    problems.extend(_template_problems(target_config, prefix))
+    if len(problems) > before:
+        return None
+    target = Target(
+        name=target_config.name,
+        adapter=target_config.adapter,
+        options=options,
+        template=target_config.template,
+        hashtags=tuple(target_config.hashtags),
+        secret_refs=dict(target_config.secrets),
+        base_dir=config.base_dir,
+        sources=tuple(
+            [s.name for s in config.sources]
+            if target_config.sources is None
+            else target_config.sources
+        ),
+        cache=cache,
+        timezone=config.service.timezone,
+    )
+    return BoundTarget(target_config, adapter_class, target)
 
 
 def _template_problems(target: TargetConfig, prefix: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,8 @@ def test_the_demo_posts_the_backfilled_and_the_newly_published_article_once_each
     printed = capsys.readouterr().out
     assert "what was posted where" in printed
     assert str(tmp_path / "outbox") in printed
+    hint = next(line for line in printed.splitlines() if line.strip().startswith("syndicator -c"))
+    from syndicator.cli import main
+
+    assert main(shlex.split(hint)[1:]) == 0  # the hint the demo prints is a working command
+    assert "baseline: recorded on the source's first poll" in capsys.readouterr().out

@@ -14,7 +14,6 @@ from syndicator.config import TargetConfig
 from syndicator.delivery import drain
 from syndicator.models import DeliveryState
 from syndicator.pacing import blocked_until, next_midnight, quiet_until
-from syndicator.validation import from_dict
 from tests.platform import fixtures
 from tests.platform.scenario import START, advance, article, open_clocked, queue, rows, target
 
@@ -23,7 +22,7 @@ platform_adapters = fixtures.platform_adapters
 
 
 def _target(**keys: object) -> TargetConfig:
-    return from_dict(TargetConfig, {"name": "t", "adapter": "x", **keys})
+    return TargetConfig.model_validate({"name": "t", "adapter": "x", **keys})
 
 
 def _utc(*parts: int) -> datetime:

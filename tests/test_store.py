@@ -122,6 +122,25 @@ def test_a_second_service_on_the_same_store_is_refused_until_the_first_stops(sto
         other.close()
 
 
+def test_whether_a_service_holds_the_store_is_asked_without_taking_the_lock(
+    store: Store,
+) -> None:
+    import os
+
+    other = Store(store.url)
+    try:
+        assert other.run_lock().holder() == (False, None)
+        with store.run_lock():
+            running, pid = other.run_lock().holder()
+            assert running is True
+            assert pid == (os.getpid() if store.url.startswith("sqlite") else None)
+        assert other.run_lock().holder() == (False, None)
+        with other.run_lock():  # asking left nothing behind
+            assert store.run_lock().holder()[0] is True
+    finally:
+        other.close()
+
+
 def test_the_shared_cache_expires(store: Store) -> None:
     cache = store.cache("wechat:")
     cache.put("token", "abc", ttl_seconds=60)

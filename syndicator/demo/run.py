@@ -8,6 +8,7 @@ article while the service runs, and prints what went where.
 from __future__ import annotations
 
 import logging
+import shlex
 import shutil
 import sys
 import tempfile
@@ -39,7 +40,7 @@ jitter = "0s"
 name = "news-list"
 url = "{site}/news/"
 kind = "html"
-every = "2s"
+every = "10s"
 items = "ul.news-list li a"
 first_run = "backfill:1"   # post the newest article now, record the rest
 [sources.selectors]
@@ -53,7 +54,7 @@ remove = [".editor", ".share", ".crumbs"]
 name = "news-rss"
 url = "{site}/rss.xml"
 kind = "feed"
-every = "2s"
+every = "10s"
 first_run = "backfill:1"
 
 [[targets]]
@@ -153,5 +154,5 @@ def _report(rows: list[delivery_store.DeliveryRow], work: Path, *, kept: bool) -
         print("the work folder is removed now; run `syndicator demo --keep` to look around")
         return
     print("see them with:")
-    print(f"  syndicator log -c {work / 'syndicator.toml'} --state skipped")
+    print(f"  syndicator -c {shlex.quote(str(work / 'syndicator.toml'))} log --state skipped")
     print(f"outbox files are under {work / 'outbox'}")

@@ -8,10 +8,10 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from syndicator.errors import SourceError
+from syndicator.retry_after import retry_after_seconds
 from syndicator.sources.encoding import charset_from_content_type
 
 __all__ = [
@@ -82,21 +82,9 @@ def fetch_error(
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date);
+    ``None`` when absent or malformed. The same reading as the adapters'."""
+    return retry_after_seconds(value)
 
 
 def parse_max_age(cache_control: str | None) -> float | None:

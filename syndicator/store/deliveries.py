@@ -46,6 +46,11 @@ class DeliveryRow:
     article_url: str = ""
     article_title: str = ""
 
+    @property
+    def shown_at(self) -> datetime:
+        """The moment ``syndicator log`` shows and sorts by: sent, else last changed."""
+        return self.sent_at or self.updated_at
+
     def as_dict(self) -> dict[str, object]:
         """The JSON shape of ``syndicator log --json``."""
 
@@ -361,16 +366,32 @@ def listing(
     *,
     target: str | None = None,
     states: Sequence[DeliveryState] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = 50,
 ) -> list[DeliveryRow]:
-    """Newest first, for ``syndicator log``."""
+    """For ``syndicator log``: newest first by the time the log shows (when it was
+    sent, else its last change), ``since <= time < until``."""
+    shown = func.coalesce(d.c.sent_at, d.c.updated_at)
     statement = _select()
     if target:
         statement = statement.where(d.c.target == target)
     if states:
         statement = statement.where(d.c.state.in_([s.value for s in states]))
-    rows = connection.execute(statement.order_by(d.c.id.desc()).limit(limit))
+    if since is not None:
+        statement = statement.where(shown >= to_naive_utc(since))
+    if until is not None:
+        statement = statement.where(shown < to_naive_utc(until))
+    rows = connection.execute(statement.order_by(shown.desc(), d.c.id.desc()).limit(limit))
     return [_row(r) for r in rows]
+
+
+def exists(connection: Connection, *, target: str | None = None) -> bool:
+    """Whether the post log holds any delivery (of ``target``)."""
+    statement = select(d.c.id).limit(1)
+    if target is not None:
+        statement = statement.where(d.c.target == target)
+    return connection.execute(statement).first() is not None
 
 
 def last_sent_at(connection: Connection, target: str) -> datetime | None:

@@ -61,6 +61,38 @@ class RunLock:
             connection.commit()
             self._connection = connection
 
+    def holder(self) -> tuple[bool, int | None]:
+        """Whether a service holds this store now, and its process id when known
+        (SQLite: from the lock file; PostgreSQL names only its backend). Asked
+        without taking the lock away from a service that is starting."""
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            path = Path(str(url.database) + ".lock")
+            try:
+                handle = path.open("r")
+            except FileNotFoundError:
+                return False, None
+            with handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    words = handle.read().split()
+                    pid = int(words[1]) if len(words) > 1 and words[1].isdigit() else None
+                    return True, pid
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                return False, None
+        if url.get_backend_name() == "postgresql":
+            with self.engine.connect() as connection:
+                held = connection.execute(
+                    text(
+                        "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+                        "AND objid = :k AND granted LIMIT 1"
+                    ),
+                    {"k": _ADVISORY_KEY},
+                ).first()
+            return held is not None, None
+        return False, None
+
     def release(self) -> None:
         if self._file is not None:
             fcntl.flock(self._file, fcntl.LOCK_UN)
