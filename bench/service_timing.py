@@ -93,7 +93,7 @@ def config(folder: Path, url: str, names: list[str], *, first_run: str, target: 
         f'[store]\nurl = "sqlite:///{folder}/bench.db"\n\n[service]\njitter = "30s"\n\n'
         # Every source is on one host here; per_host = 2 (the default, polite to one real
         # site) would queue the fast feeds behind the slow ones.
-        '[fetch]\nper_host = 16\n\n'
+        "[fetch]\nper_host = 16\n\n"
         f"{sources}{target}",
         encoding="utf-8",
     )
