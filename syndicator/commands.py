@@ -110,32 +110,31 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
 @contextmanager
 def _poll_round(config: Config) -> Iterator[Poller]:
-    """A ``Poller`` for one CLI round: the store through plain SQL when it is a SQLite
-    file, and the full Engine (SQLAlchemy, adapters) opened only when planning or
-    sending needs it, so a round with nothing to post never loads them."""
+    """A ``Poller`` for one CLI round: the post log opened at once, the full Engine
+    (bound targets, adapters) opened on the same store only when planning or sending
+    needs it, so a round with nothing to post never loads the adapters."""
     from syndicator.clock import SystemClock
     from syndicator.polling import Poller
     from syndicator.sources.fetch import make_session
-    from syndicator.store.sql import open_sqlite
+    from syndicator.store import Store
 
+    store = Store(config.store_url())
     opened: list[Engine] = []
 
     def engine() -> Engine:
         if not opened:
-            opened.append(Engine.open(config))
+            opened.append(Engine.open(config, store=store))
         return opened[0]
 
-    plain = open_sqlite(config.store_url())
     session = make_session(config.fetch.user_agent)
     try:
-        store = plain if plain is not None else engine().store
         yield Poller(config, store, SystemClock(), session, engine)
     finally:
         session.close()
-        if plain is not None:
-            plain.close()
         if opened:
             opened[0].close()
+        else:
+            store.close()
 
 
 def _may_send(poller: Poller) -> bool:

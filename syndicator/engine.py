@@ -37,11 +37,14 @@ class Engine:
     _session: Any = None
 
     @classmethod
-    def open(cls, config: Config, *, clock: Clock | None = None) -> Engine:
+    def open(
+        cls, config: Config, *, clock: Clock | None = None, store: Store | None = None
+    ) -> Engine:
+        """Bind the config's targets on its post log (``store``, when one is open already)."""
         from syndicator.store import Store
         from syndicator.targets import bind_targets
 
-        store = Store(config.store_url())
+        store = store or Store(config.store_url())
         targets = bind_targets(config, cache_for=lambda name: store.cache(f"{name}:"))
         return cls(config=config, store=store, targets=targets, clock=clock or SystemClock())
 

@@ -7,6 +7,8 @@ import argparse
 import json
 from datetime import datetime
 
+from sqlalchemy import Connection
+
 from syndicator.engine import Engine
 from syndicator.models import DeliveryState
 from syndicator.store import articles as article_store
@@ -185,12 +187,12 @@ def operator_action(engine: Engine, ids: list[int], action: str) -> int:
         engine.close()
 
 
-def _lift_credentials_pause(connection: object, target: str, now: datetime) -> None:
+def _lift_credentials_pause(connection: Connection, target: str, now: datetime) -> None:
     from syndicator.store import pauses
 
-    current = pauses.paused(connection, target, now=now)  # type: ignore[arg-type]
+    current = pauses.paused(connection, target, now=now)
     if current is not None and current[1].startswith("credentials refused"):
-        pauses.clear(connection, target)  # type: ignore[arg-type]
+        pauses.clear(connection, target)
 
 
 def resolve_unknown(engine: Engine, delivery_id: int, *, sent_url: str | None) -> int:

@@ -1,17 +1,16 @@
-"""Whether the delivery queue holds anything to send, asked in plain SQL: a poll with
-nothing queued must not load the delivery machinery (SQLAlchemy, adapters) to find
-that out."""
+"""Whether the delivery queue holds anything to send, so that a poll with nothing
+queued does not bind the targets and their adapters to find that out."""
 
 from __future__ import annotations
 
-from typing import Any
+from sqlalchemy import Connection, select
 
-from syndicator.store.sql import sql_of
+from syndicator.store.schema import deliveries as d
 
 
-def has_waiting(connection: Any) -> bool:
+def has_waiting(connection: Connection) -> bool:
     """True when some delivery is pending or retrying (due now or later)."""
-    rows = sql_of(connection).rows(
-        "SELECT 1 FROM deliveries WHERE state IN ('pending', 'retry') LIMIT 1"
-    )
-    return bool(rows)
+    found = connection.execute(
+        select(d.c.id).where(d.c.state.in_(("pending", "retry"))).limit(1)
+    ).first()
+    return found is not None

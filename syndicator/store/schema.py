@@ -28,7 +28,8 @@ from sqlalchemy import (
     text,
 )
 
-from syndicator.store.sql import SCHEMA_VERSION
+# The schema version this syndicator writes: one step per version in ``MIGRATIONS``.
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -176,7 +177,7 @@ def _add_plan_column_v3(connection: Connection) -> None:
 
 # MIGRATIONS[n] upgrades a store at schema version n to n + 1 (0 = empty database).
 MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _create_v2, _add_plan_column_v3]
-assert len(MIGRATIONS) == SCHEMA_VERSION, "store.sql.SCHEMA_VERSION must name the last migration"
+assert len(MIGRATIONS) == SCHEMA_VERSION, "SCHEMA_VERSION must name the last migration"
 
 
 def current_version(connection: Connection) -> int:
