@@ -40,6 +40,30 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text),
         sa.Column("articles_seen", sa.Integer, nullable=False),
     )
+    _create_articles()
+    _create_deliveries_and_events()
+    op.create_table(
+        "shared_cache",
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("value", sa.Text, nullable=False),
+        sa.Column("expires_at", sa.Float, nullable=False),
+    )
+    op.create_table(
+        "leases",
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("holder", sa.String(200), nullable=False),
+        sa.Column("expires_at", sa.Float, nullable=False),
+        sa.Column("active", sa.Boolean, nullable=False),
+    )
+    op.create_table(
+        "target_pauses",
+        sa.Column("target", sa.String(200), primary_key=True),
+        sa.Column("until", sa.DateTime, nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+    )
+
+
+def _create_articles() -> None:
     op.create_table(
         "articles",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -60,26 +84,6 @@ def upgrade() -> None:
         "article_keys",
         sa.Column("key", sa.String(512), primary_key=True),
         sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), nullable=False),
-    )
-    _create_deliveries_and_events()
-    op.create_table(
-        "shared_cache",
-        sa.Column("key", sa.String(200), primary_key=True),
-        sa.Column("value", sa.Text, nullable=False),
-        sa.Column("expires_at", sa.Float, nullable=False),
-    )
-    op.create_table(
-        "leases",
-        sa.Column("name", sa.String(64), primary_key=True),
-        sa.Column("holder", sa.String(200), nullable=False),
-        sa.Column("expires_at", sa.Float, nullable=False),
-        sa.Column("active", sa.Boolean, nullable=False),
-    )
-    op.create_table(
-        "target_pauses",
-        sa.Column("target", sa.String(200), primary_key=True),
-        sa.Column("until", sa.DateTime, nullable=False),
-        sa.Column("reason", sa.Text, nullable=False),
     )
 
 
