@@ -7,7 +7,8 @@ its key path, like any other config error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -57,6 +58,7 @@ def bind_targets(
     problems: list[str] = []
     bound: dict[str, BoundTarget] = {}
     known = available_adapters()
+    _load_all(config, known)
     for index, target_config in enumerate(config.targets):
         prefix = f"{config.path}: targets[{index}]"
         if target_config.adapter not in known:
@@ -106,6 +108,15 @@ def bind_targets(
     if problems:
         raise ConfigError(problems)
     return bound
+
+
+def _load_all(config: Config, known: Mapping[str, object]) -> None:
+    """Load every adapter the config names before validating any target, so a rule one
+    adapter brings is known to another's options (an outbox fitted to it). A failure
+    is reported, with the target, by the loop in ``bind_targets``."""
+    for name in {t.adapter for t in config.targets if t.adapter in known}:
+        with contextlib.suppress(Exception):
+            load_adapter_class(name)
 
 
 def _template_problems(target: TargetConfig, prefix: str) -> list[str]:
