@@ -5,8 +5,11 @@ schema the code uses. On SQLite and on a real PostgreSQL."""
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 from datetime import UTC
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -161,3 +164,17 @@ def test_two_processes_opening_a_new_store_at_once_both_succeed(store_url: str) 
     with opened.read() as connection:
         assert current_revision(connection) == HEAD
     opened.close()
+
+
+def test_opening_an_up_to_date_store_does_not_load_alembic(tmp_path: Path) -> None:
+    """A one-shot command on a current store pays for no migration machinery."""
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    Store(url).close()
+    probe = (
+        "import sys\nfrom syndicator.store import Store\n"
+        f"Store({url!r}).close()\nprint('alembic' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "False"
