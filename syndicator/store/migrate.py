@@ -4,8 +4,8 @@ Alembic keeps the history (``store/migrations/versions``) and the revision a sto
 at (its ``alembic_version`` table). Opening a store runs every revision it has not
 seen, inside one transaction that holds a lock (SQLite's write lock taken at once,
 a PostgreSQL advisory lock), so two processes opening a new store at the same moment
-never both create it. One INFO line says when a store was created or upgraded; an
-up-to-date store costs one DEBUG line.
+never both create it. One INFO line says when a store was upgraded; creating a new
+one, or finding it up to date, is a DEBUG line.
 
 Stores made before Alembic numbered their schema in ``meta.schema_version`` (1 to 3).
 Version 3 is revision ``0003``; an older one is first brought to it by the two steps
@@ -74,8 +74,8 @@ def upgrade(engine: Engine) -> str:
         command.upgrade(config, "head")
         _write_era(connection)
         connection.commit()
-    if before is None:
-        log.info("created the post log %s at revision %s", name, head)
+    if before is None:  # a new store is no news; an upgrade is
+        log.debug("created the post log %s at revision %s", name, head)
     else:
         log.info("upgraded the post log %s from %s to revision %s", name, before, head)
     return head
