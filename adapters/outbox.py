@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Literal
 
+from pydantic import field_validator
+
 from syndicator.adapter import Adapter, AdapterOptions
 from syndicator.models import Article, Post, Receipt
 
@@ -24,6 +26,13 @@ class OutboxOptions(AdapterOptions):
     rule: str = "plain"
     limit: int | None = None
     hashtag_style: Literal["hash", "weibo", "none"] = "hash"
+
+    @field_validator("rule")
+    @classmethod
+    def _known_rule(cls, name: str) -> str:
+        from syndicator.text.rules import get_rule
+
+        return get_rule(name).name  # an unknown name: "unknown length rule ... (known: ...)"
 
 
 class OutboxAdapter(Adapter):

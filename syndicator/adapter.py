@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 from syndicator.errors import ConfigError, SecretMissing
 from syndicator.models import Article, Post, Receipt
 from syndicator.secrets import resolve
+from syndicator.text.rules import Rule, get_rule, register_rule
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +114,12 @@ class Adapter:
     """Base class of every adapter. Subclasses set the class attributes and override
     ``render`` and ``publish``."""
 
-    #: The length rule of ``syndicator.text`` that this platform counts with.
-    rule: ClassVar[str] = "plain"
+    #: The length rule this platform counts with: the name of one ``syndicator.text``
+    #: knows ("x", "mastodon", ...), or a ``Rule`` of the adapter's own, e.g.
+    #: ``Rule("threads", 500, "graphemes")``, registered when the adapter is loaded so
+    #: its name works everywhere a rule name does. A name nobody registered is an
+    #: error at load, never a silent ``len()``.
+    rule: ClassVar[str | Rule] = "plain"
     #: True when ``publish`` with the same ``key`` can never create a second post
     #: (Mastodon Idempotency-Key, Matrix txnId, Bluesky record key). The engine then
     #: resends a delivery interrupted by a crash; otherwise it asks ``find_existing``.
@@ -172,4 +177,15 @@ def load_adapter_class(name: str) -> type[Adapter]:
     adapter_class = entry.load()
     if not (isinstance(adapter_class, type) and issubclass(adapter_class, Adapter)):
         raise TypeError(f"entry point {name!r} of {ENTRY_POINT_GROUP} is not an Adapter subclass")
+    register_adapter_rule(adapter_class)
     return adapter_class
+
+
+def register_adapter_rule(adapter_class: type[Adapter]) -> Rule:
+    """Make the adapter's counting rule known (a ``Rule`` of its own is registered; a
+    name must be one already known); raise ``ValueError`` saying which adapter."""
+    declared = adapter_class.rule
+    try:
+        return register_rule(declared) if isinstance(declared, Rule) else get_rule(declared)
+    except ValueError as exc:
+        raise ValueError(f"adapter {adapter_class.__qualname__}: {exc}") from None

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from syndicator.config import Config, SourceConfig, load_config
+from syndicator.config import Config, load_config
 from syndicator.engine import Engine
 from syndicator.errors import ConfigError, PublishError, UsageError
 from syndicator.models import Article
@@ -105,32 +105,31 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
 @contextmanager
 def _poll_round(config: Config) -> Iterator[Poller]:
-    """A ``Poller`` for one CLI round: the store through plain SQL when it is a SQLite
-    file, and the full Engine (SQLAlchemy, adapters) opened only when planning or
-    sending needs it, so a round with nothing to post never loads them."""
+    """A ``Poller`` for one CLI round: the post log opened at once, the full Engine
+    (bound targets, adapters) opened on the same store only when planning or sending
+    needs it, so a round with nothing to post never loads the adapters."""
     from syndicator.clock import SystemClock
     from syndicator.polling import Poller
     from syndicator.sources.fetch import make_session
-    from syndicator.store.sql import open_sqlite
+    from syndicator.store import Store
 
+    store = Store(config.store_url())
     opened: list[Engine] = []
 
     def engine() -> Engine:
         if not opened:
-            opened.append(Engine.open(config))
+            opened.append(Engine.open(config, store=store))
         return opened[0]
 
-    plain = open_sqlite(config.store_url())
     session = make_session(config.fetch.user_agent)
     try:
-        store = plain if plain is not None else engine().store
         yield Poller(config, store, SystemClock(), session, engine)
     finally:
         session.close()
-        if plain is not None:
-            plain.close()
         if opened:
             opened[0].close()
+        else:
+            store.close()
 
 
 def _may_send(poller: Poller) -> bool:
@@ -165,178 +164,31 @@ def cmd_run(args: argparse.Namespace) -> int:
         engine.close()
 
 
-def _fetch_article(engine: Engine, url: str) -> Article:
-    from syndicator.sources.poll import extract_one
-
-    source = _source_for(engine.config, url)
-    selectors = None
-    timezone = engine.config.service.timezone
-    if source is not None:
-        from syndicator.polling import source_spec
-
-        spec = source_spec(engine, source)
-        selectors, timezone = spec.selectors, spec.timezone
-    article = extract_one(url, engine.session, selectors=selectors, timezone=timezone)
-    if source is not None and not article.source:
-        article = article.with_changes(source=source.name)
-    return article
-
-
-def _source_for(config: Config, url: str) -> SourceConfig | None:
-    """The configured source an article URL belongs to (same host), for its selectors."""
-    from urllib.parse import urlsplit
-
-    host = urlsplit(url).netloc.lower()
-    for source in config.sources:
-        if urlsplit(source.url).netloc.lower() == host:
-            return source
-    return None
-
-
 def cmd_post(args: argparse.Namespace) -> int:
-    from syndicator.delivery import DrainSummary, publish_claimed
-    from syndicator.models import DeliveryState
-    from syndicator.store import articles as article_store
-    from syndicator.store import deliveries as delivery_store
+    from syndicator.manual import fetch_article, post_now
 
     engine = _engine(args)
     try:
         targets = _chosen_targets(engine, args.to)
-        article = _fetch_article(engine, args.url)
-        article = engine.with_lead_image(article)
-        with engine.store.begin() as connection:
-            [recorded] = article_store.record_articles(
-                connection, [article], now=engine.clock.now()
-            )
-        status = EXIT_OK
-        for name in targets:
-            with engine.store.begin() as connection:
-                earlier = [
-                    d
-                    for d in delivery_store.for_article(connection, recorded.id)
-                    if d.target == name
-                ]
-                seq = delivery_store.next_seq(connection, recorded.id, name)
-            if any(d.state is DeliveryState.SENT for d in earlier) and not args.again:
-                print(
-                    f"{name}: already delivered ({earlier[-1].remote_url}); use --again to send it once more"
-                )
-                status = EXIT_FAILURE
-                continue
-            pending = [
-                d
-                for d in earlier
-                if d.state in (DeliveryState.PENDING, DeliveryState.RETRY, DeliveryState.HELD)
-            ]
-            if pending and not args.again:
-                delivery_id = pending[0].id
-            else:
-                delivery_id = _manual_delivery(
-                    engine, recorded.id, article, name, seq if earlier else 0
-                )
-            with engine.store.begin() as connection:
-                row = delivery_store.get(connection, delivery_id)
-                assert row is not None
-                if row.state is DeliveryState.HELD:
-                    delivery_store.transition(
-                        connection,
-                        row.id,
-                        to=DeliveryState.PENDING,
-                        now=engine.clock.now(),
-                        due_at=engine.clock.now(),
-                        event="approved by manual post",
-                    )
-                if row.state in (DeliveryState.FAILED, DeliveryState.SKIPPED):
-                    print(f"{name}: not sent: {row.error or row.reason}")
-                    status = EXIT_FAILURE
-                    continue
-                claimed = delivery_store.claim(
-                    connection, row.id, holder=engine.holder, now=engine.clock.now()
-                )
-            if not claimed:
-                print(f"{name}: delivery {row.id} is being sent by another process")
-                continue
-            summary = DrainSummary()
-            publish_claimed(engine, engine.targets[name], row, summary)
-            with engine.store.begin() as connection:
-                done = delivery_store.get(connection, row.id)
-            assert done is not None
-            if done.state is DeliveryState.SENT:
-                print(f"{name}: sent {done.remote_url or done.remote_id}")
-            else:
-                print(f"{name}: {done.state.value}: {done.error or done.reason}")
-                status = EXIT_FAILURE
-        return status
+        article = engine.with_lead_image(fetch_article(engine, args.url))
+        outcomes = post_now(engine, article, targets, again=args.again)
+        for outcome in outcomes:
+            print(f"{outcome.target}: {outcome.detail}")
+        return EXIT_OK if all(outcome.ok for outcome in outcomes) else EXIT_FAILURE
     finally:
         engine.close()
 
 
-def _manual_delivery(engine: Engine, article_id: int, article: Article, name: str, seq: int) -> int:
-    """A person asked for this post: render it and queue it now, past filters and age."""
-    from syndicator.errors import RenderError
-    from syndicator.models import DeliveryState
-    from syndicator.rendering import render_post
-    from syndicator.store import deliveries as delivery_store
-
-    now = engine.clock.now()
-    try:
-        post = render_post(engine.targets[name], article, media_dir=engine.media_dir)
-    except RenderError as exc:
-        with engine.store.begin() as connection:
-            return delivery_store.create(
-                connection,
-                article_id=article_id,
-                target=name,
-                state=DeliveryState.FAILED,
-                now=now,
-                reason="render failed",
-                error=str(exc),
-                seq=seq,
-            )
-    with engine.store.begin() as connection:
-        return delivery_store.create(
-            connection,
-            article_id=article_id,
-            target=name,
-            state=DeliveryState.PENDING,
-            now=now,
-            due_at=now,
-            post=post,
-            seq=seq,
-            reason="posted by hand",
-        )
-
-
 def cmd_preview(args: argparse.Namespace) -> int:
-    from syndicator.errors import RenderError
-    from syndicator.rendering import render_post
+    from syndicator.manual import fetch_article, preview
 
     engine = _engine(args)
     try:
         targets = _chosen_targets(engine, args.to)
-        article = _fetch_article(engine, args.url)
+        article = fetch_article(engine, args.url)
         out_dir = Path(args.out) if args.out else None
-        media_dir = out_dir or (engine.media_dir / "preview")
-        article = engine.with_lead_image(article, media_dir)
-        results: list[dict[str, object]] = []
-        for name in targets:
-            bound = engine.targets[name]
-            try:
-                post = render_post(bound, article, media_dir=out_dir)
-            except RenderError as exc:
-                results.append({"target": name, "adapter": bound.config.adapter, "error": str(exc)})
-                continue
-            results.append(
-                {
-                    "target": name,
-                    "adapter": bound.config.adapter,
-                    "rule": post.rule,
-                    "text": post.text,
-                    "length": post.length,
-                    "limit": post.limit,
-                    "media": [str(m.path) for m in post.media if m.path],
-                }
-            )
+        article = engine.with_lead_image(article, out_dir or (engine.media_dir / "preview"))
+        results = preview(engine, article, targets, out_dir)
         if args.json:
             print(json.dumps(results, ensure_ascii=False, indent=2))
         else:

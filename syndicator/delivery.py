@@ -23,6 +23,8 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import Connection
+
 from syndicator.engine import Engine
 from syndicator.errors import AlreadyPosted, AuthFailed, PublishError, RateLimited, SecretMissing
 from syndicator.models import DeliveryState, Receipt
@@ -111,7 +113,7 @@ def _send_next(engine: Engine, bound: BoundTarget, summary: DrainSummary) -> boo
 
 
 def _too_old_now(
-    connection: object, bound: BoundTarget, delivery: DeliveryRow, now: datetime
+    connection: Connection, bound: BoundTarget, delivery: DeliveryRow, now: datetime
 ) -> str | None:
     """``max_age`` is checked again before the first attempt, so a queue held back by
     pacing never posts stale news. A delivery already tried (a retry, a manual post)

@@ -1,6 +1,12 @@
-"""The running context shared by the pipeline, the delivery loop, the CLI and the
-service: the validated config, the post log, the bound targets, the clock and one HTTP
-session for sources."""
+"""The running context shared by planning, the delivery loop, the CLI and the service:
+the validated config, the post log, the bound targets, the clock and one HTTP session
+for sources.
+
+Where it sits: above the data types (``models``, ``config``) and what they are turned
+into (``targets`` binds adapters to targets, ``rendering`` makes posts, ``store`` keeps
+the post log), which it imports and puts together; below what acts with it
+(``pipeline`` plans, ``delivery`` drains, ``manual`` posts by hand, ``service`` and
+``commands`` run them). Nothing under it imports it (``tests/test_engine.py``)."""
 
 from __future__ import annotations
 
@@ -9,15 +15,14 @@ import os
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from syndicator.clock import Clock, SystemClock
 from syndicator.config import Config
 from syndicator.models import Article
-
-if TYPE_CHECKING:  # both load SQLAlchemy or the adapters: imported when an engine opens
-    from syndicator.store import Store
-    from syndicator.targets import BoundTarget
+from syndicator.rendering import attach_lead_image
+from syndicator.store.engine_store import Store
+from syndicator.targets import BoundTarget, bind_targets
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +42,11 @@ class Engine:
     _session: Any = None
 
     @classmethod
-    def open(cls, config: Config, *, clock: Clock | None = None) -> Engine:
-        from syndicator.store import Store
-        from syndicator.targets import bind_targets
-
-        store = Store(config.store_url())
+    def open(
+        cls, config: Config, *, clock: Clock | None = None, store: Store | None = None
+    ) -> Engine:
+        """Bind the config's targets on its post log (``store``, when one is open already)."""
+        store = store or Store(config.store_url())
         targets = bind_targets(config, cache_for=lambda name: store.cache(f"{name}:"))
         return cls(config=config, store=store, targets=targets, clock=clock or SystemClock())
 
@@ -61,8 +66,6 @@ class Engine:
     def with_lead_image(self, article: Article, media_dir: Path | None = None) -> Article:
         """The article with its lead image downloaded (capped, checked) into the media
         folder, so that rendering needs no network."""
-        from syndicator.rendering import attach_lead_image
-
         return attach_lead_image(
             article,
             session=self.session,
@@ -73,8 +76,6 @@ class Engine:
 
     def reload(self, config: Config) -> None:
         """Swap in a new config (SIGHUP). Targets are re-bound; the store stays."""
-        from syndicator.targets import bind_targets
-
         targets = bind_targets(config, cache_for=lambda name: self.store.cache(f"{name}:"))
         for bound in self.targets.values():
             bound.close()

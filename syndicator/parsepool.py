@@ -28,14 +28,9 @@ _worker: dict[str, Any] = {}
 
 def _init_worker(store_url: str, user_agent: str) -> None:
     from syndicator.sources.fetch import make_session
-    from syndicator.store.sql import open_sqlite
+    from syndicator.store import Store
 
-    store: Any = open_sqlite(store_url)
-    if store is None:
-        from syndicator.store import Store
-
-        store = Store(store_url)
-    _worker["store"] = store
+    _worker["store"] = Store(store_url)
     _worker["session"] = make_session(user_agent, pool_size=4)
 
 
@@ -58,8 +53,7 @@ def _complete_in_worker(spec: Any, result: Any, check_known: bool) -> tuple[Any,
 
     known = _known if check_known else _nothing_known
     done = complete_poll(spec, _worker["session"], result, known)
-    sqlite = _worker["store"].url.startswith("sqlite")
-    return done, [prepare(article, sqlite=sqlite) for article in done.articles]
+    return done, [prepare(article) for article in done.articles]
 
 
 def _noop() -> None:

@@ -194,6 +194,28 @@ def _prepare(
     }
 
 
+def plan_manual(
+    engine: Engine, article_id: int, article: Article, target_name: str, *, seq: int
+) -> int:
+    """A person asked for this post (``syndicator post``): render it and queue it now,
+    past filters, age, duplicates and approval; a render failure is recorded as failed."""
+    now = engine.clock.now()
+    values: dict[str, Any] = {
+        "article_id": article_id,
+        "target": target_name,
+        "now": now,
+        "seq": seq,
+    }
+    try:
+        post = render_post(engine.targets[target_name], article, media_dir=engine.media_dir)
+    except RenderError as exc:
+        values.update(state=DeliveryState.FAILED, reason="render failed", error=str(exc))
+    else:
+        values.update(state=DeliveryState.PENDING, due_at=now, post=post, reason="posted by hand")
+    with engine.store.begin() as connection:
+        return delivery_store.create(connection, **values)
+
+
 def plan_updates(engine: Engine, source: SourceConfig, changed: Sequence[Recorded]) -> int:
     """Handle articles that came back edited; return how many deliveries were created."""
     created = 0

@@ -18,6 +18,8 @@ from syndicator.store import polls
 from syndicator.store.articles import Recorded
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from syndicator.polling import Poller, PollSummary
 
 __all__ = ["BATCH_ARTICLES", "BATCH_SOURCES", "Batch"]
@@ -156,7 +158,7 @@ class Batch:
 
 
 def _edits(
-    connection: Any, seen: list[tuple[SourceConfig, Any]]
+    connection: Connection, seen: list[tuple[SourceConfig, Any]]
 ) -> list[tuple[SourceConfig, Article]]:
     """Known items whose feed shows a new title, or a new guid for a known link: the
     stored article with that change, for ``record_articles`` to record (and for

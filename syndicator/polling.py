@@ -2,9 +2,8 @@
 source's poll state (validators for conditional GET, backoff after failures), and hand
 the new articles to the pipeline for planning.
 
-A round needs only the config, the store's plain-SQL functions, a clock and an HTTP
-session (a ``Poller``). The full ``Engine`` (SQLAlchemy, bound targets and their
-adapters) is asked for only when something must be planned, so ``syndicator poll``
+A round needs only the config, the post log, a clock and an HTTP session (a
+``Poller``). The full ``Engine`` (bound targets and their adapters) is asked for only when something must be planned, so ``syndicator poll``
 over feeds with nothing new, or with no target, never loads it.
 
 Here: choosing the due sources and running the round's fetches. Recording their
@@ -30,6 +29,7 @@ from syndicator.store import polls
 
 if TYPE_CHECKING:
     from syndicator.engine import Engine
+    from syndicator.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +43,10 @@ WORKERS_AT_ONCE_AFTER = 100
 
 @dataclass
 class Poller:
-    """What a poll round works with. ``store`` has ``begin()`` (a write transaction)
-    and ``read()``, each giving a connection the plain-SQL store functions accept;
-    ``engine`` returns the full Engine, opened the first time planning needs it."""
+    """What a poll round works with: the post log, a clock, the HTTP session; ``engine`` returns the full Engine, opened the first time planning needs it."""
 
     config: Config
-    store: Any
+    store: Store
     clock: Clock
     session: Any
     engine: Callable[[], Engine]

@@ -7,7 +7,8 @@ its key path, like any other config error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -57,6 +58,7 @@ def bind_targets(
     """Validate every target's adapter keys; raise ``ConfigError`` with all problems."""
     problems: list[str] = []
     bound: dict[str, BoundTarget] = {}
+    _load_all(config, available_adapters())
     for index, target_config in enumerate(config.targets):
         cache = cache_for(target_config.name) if cache_for else MemoryCache()
         one = bind_target(config, index, target_config, cache=cache, problems=problems)
@@ -123,6 +125,15 @@ def bind_target(
         timezone=config.service.timezone,
     )
     return BoundTarget(target_config, adapter_class, target)
+
+
+def _load_all(config: Config, known: Mapping[str, object]) -> None:
+    """Load every adapter the config names before validating any target, so a rule one
+    adapter brings is known to another's options (an outbox fitted to it). A failure
+    is reported, with the target, by the loop in ``bind_targets``."""
+    for name in {t.adapter for t in config.targets if t.adapter in known}:
+        with contextlib.suppress(Exception):
+            load_adapter_class(name)
 
 
 def _template_problems(target: TargetConfig, prefix: str) -> list[str]:

@@ -47,3 +47,15 @@ def test_builtin_card_layouts_ship_as_package_data() -> None:
     patterns = PYPROJECT["tool"]["setuptools"]["package-data"]["syndicator_adapters.wechat"]
     layouts = sorted(p.name for p in (ROOT / "adapters" / "wechat" / "layouts").glob("*.toml"))
     assert layouts and "layouts/*.toml" in patterns
+
+
+def test_the_migration_scripts_ship_inside_the_package() -> None:
+    """Revisions are modules of a listed package, and the files Alembic reads beside
+    them are package data, so an installed syndicator can upgrade a store."""
+    folder = ROOT / "syndicator" / "store" / "migrations"
+    listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
+    assert {"syndicator.store.migrations", "syndicator.store.migrations.versions"} <= listed
+    assert list((folder / "versions").glob("0*.py"))
+    data = set(PYPROJECT["tool"]["setuptools"]["package-data"]["syndicator.store.migrations"])
+    others = {p.name for p in folder.iterdir() if p.is_file() and p.suffix not in (".py", ".pyc")}
+    assert others and others <= data

@@ -14,8 +14,8 @@ import pytest
 from syndicator.parsepool import ParsePool
 from syndicator.sources.fetch import FetchResult
 from syndicator.sources.poll import SourceSpec, complete_poll
+from syndicator.store import Store
 from syndicator.store.articles import prepare
-from syndicator.store.sql import open_sqlite
 from tests.engine_helpers import feed_source, write_config
 from tests.test_polling_scale import FeedFarm
 
@@ -47,9 +47,7 @@ def _result(n: int) -> FetchResult:
 
 def test_a_worker_builds_exactly_what_the_poller_builds(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'log.db'}"
-    store = open_sqlite(url)
-    assert store is not None
-    store.close()
+    Store(url).close()
     spec = SourceSpec(
         name="news", url="https://news.example.edu/1.xml", kind="feed", full_text="never"
     )
@@ -60,7 +58,7 @@ def test_a_worker_builds_exactly_what_the_poller_builds(tmp_path: Path) -> None:
     finally:
         pool.close()
     assert there.articles == here.articles and len(here.articles) == 3
-    assert prepared == [prepare(a, sqlite=True) for a in here.articles]
+    assert prepared == [prepare(a) for a in here.articles]
 
 
 def test_a_threaded_poller_never_forks_its_workers(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""The post log on SQLite and on a real PostgreSQL server: schema versions, batched
-article recording with aliases, guarded state changes, and the one-service lock."""
+"""The post log on SQLite and on a real PostgreSQL server: batched article recording
+with aliases, guarded state changes, and the one-service lock (migrations:
+``tests/store/test_migrations.py``)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
 
-from syndicator.errors import ConfigError
 from syndicator.models import Article, DeliveryState, Receipt
-from syndicator.store import AlreadyRunning, Store, schema
+from syndicator.store import AlreadyRunning, Store
 from syndicator.store import articles as article_store
 from syndicator.store import deliveries as delivery_store
 
@@ -40,22 +39,6 @@ def _article(n: int, **extra: object) -> Article:
     }
     values.update(extra)
     return Article(**values)  # type: ignore[arg-type]
-
-
-def test_a_new_store_records_its_schema_version(store: Store) -> None:
-    with store.begin() as connection:
-        assert schema.current_version(connection) == schema.SCHEMA_VERSION
-
-
-def test_a_store_from_a_newer_syndicator_is_refused(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'log.db'}"
-    Store(url).close()
-    opened = Store(url)
-    with opened.begin() as connection:
-        connection.execute(update(schema.meta).values(value=str(schema.SCHEMA_VERSION + 1)))
-    opened.close()
-    with pytest.raises(ConfigError, match="newer than this syndicator"):
-        Store(url)
 
 
 def test_articles_are_recorded_once_under_every_key(store: Store) -> None:
@@ -147,24 +130,3 @@ def test_the_shared_cache_expires(store: Store) -> None:
     assert cache.get("token") == "abc"
     cache.put("token", "old", ttl_seconds=-1)
     assert cache.get("token") is None
-
-
-def test_a_version_2_store_is_migrated_to_the_plan_mark(store: Store) -> None:
-    from sqlalchemy import inspect, select, text
-
-    with store.begin() as connection:  # what a store written by schema v2 looks like
-        connection.execute(text("ALTER TABLE articles DROP COLUMN plan"))
-        connection.execute(update(schema.meta).values(value="2"))
-    store.close()
-    reopened = Store(store.url)
-    with reopened.begin() as connection:
-        assert schema.current_version(connection) == schema.SCHEMA_VERSION == 3
-        assert "plan" in {c["name"] for c in inspect(connection).get_columns("articles")}
-        [recorded] = article_store.record_articles(
-            connection, [_article(1)], now=NOW, plans=["next"]
-        )
-        mark = connection.execute(
-            select(schema.articles.c.plan).where(schema.articles.c.id == recorded.id)
-        ).scalar()
-    reopened.close()
-    assert mark == "next"

@@ -3,9 +3,8 @@
 SQLAlchemy Core over SQLite by default, or any SQLAlchemy URL (PostgreSQL when several
 workers share the work). Modules hold plain functions that take a connection; ``Store``
 only owns the engine, so callers choose their transaction boundaries: a delivery's claim
-is committed on its own, before the network call. The poll's hot paths (poll states,
-recording articles) are plain SQL (``store.sql``) so a poll never imports SQLAlchemy;
-importing this package does not either: ``Store`` loads on first use.
+is committed on its own, before the network call. Importing this package does not
+load SQLAlchemy: ``Store`` loads on first use.
 """
 
 from __future__ import annotations

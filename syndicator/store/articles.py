@@ -3,34 +3,25 @@
 An article arrives with candidate keys (``guid:…``, ``url:…``). If any of them is
 already in ``article_keys`` it is the same article: the new keys become aliases and
 nothing new is recorded. Lookups and inserts are batched so a round over thousands of
-feed items costs a handful of queries, not one per item. Plain SQL
-(``syndicator.store.sql``): this is a poll's hot path.
+feed items costs a handful of statements, not one per item.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from sqlalchemy import Connection, insert, select, update
+
+from syndicator.clock import to_naive_utc
 from syndicator.models import Article
+from syndicator.store import schema
+from syndicator.store.batches import chunks
 from syndicator.store.codec import article_from_json, article_to_json
-from syndicator.store.sql import CHUNK, Sql, sql_of, stamp
 
-_ARTICLE_COLUMNS = (
-    "key",
-    "url",
-    "guid",
-    "title",
-    "source",
-    "published",
-    "first_seen",
-    "content_hash",
-    "plan",
-    "data",
-    "revision",
-)
+a = schema.articles
+k = schema.article_keys
 
 
 @dataclass(frozen=True)
@@ -45,17 +36,18 @@ class Recorded:
 
 
 # What recording needs of an article beyond its fields: its candidate keys, its
-# content hash, its stored JSON and its ``published`` as the store writes it. A parse
-# worker computes it, so the one process that writes the store spends its time writing.
-Prepared = tuple[tuple[str, ...], str, str, Any]
+# content hash, its stored JSON and its ``published`` as the store keeps it (naive
+# UTC). A parse worker may compute it, so the process that writes the store spends
+# its time writing.
+Prepared = tuple[tuple[str, ...], str, str, datetime | None]
 
 
-def prepare(article: Article, *, sqlite: bool) -> Prepared:
+def prepare(article: Article) -> Prepared:
     return (
         tuple(candidate_keys(article)),
         article.content_hash,
         article_to_json(article),
-        stamp(article.published, sqlite=sqlite),
+        to_naive_utc(article.published),
     )
 
 
@@ -71,16 +63,50 @@ def candidate_keys(article: Article) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def known_keys(connection: Any, keys: Iterable[str]) -> dict[str, int]:
+def known_keys(connection: Connection, keys: Iterable[str]) -> dict[str, int]:
     """Map each key already recorded to its article id."""
-    rows = sql_of(connection).chunked(
-        "SELECT key, article_id FROM article_keys WHERE key IN ({})", list(dict.fromkeys(keys))
-    )
-    return {key: article_id for key, article_id in rows}
+    found: dict[str, int] = {}
+    for chunk in chunks(list(dict.fromkeys(keys))):
+        rows = connection.execute(select(k.c.key, k.c.article_id).where(k.c.key.in_(chunk)))
+        found.update((row[0], row[1]) for row in rows)
+    return found
+
+
+@dataclass
+class _Sorted:
+    """A batch sorted against the store: which articles are new, which known (by id),
+    which repeat an earlier one of the same batch, and the keys still to be aliased."""
+
+    new: list[int] = field(default_factory=list)
+    known: dict[int, int] = field(default_factory=dict)  # index -> article id
+    repeats: dict[int, int] = field(default_factory=dict)  # index -> index of its first
+    aliases: dict[str, int] = field(default_factory=dict)  # key -> article id
+
+
+def _sort(keys_of: Sequence[tuple[str, ...]], known: dict[str, int]) -> _Sorted:
+    out = _Sorted()
+    first_holder: dict[str, int] = {}  # key -> index of the batch's first article with it
+    for index, keys in enumerate(keys_of):
+        hit = next((known[key] for key in keys if key in known), None)
+        if hit is not None:
+            out.known[index] = hit
+            for key in keys:
+                if key not in known:
+                    out.aliases.setdefault(key, hit)
+                    known[key] = hit
+            continue
+        first = next((first_holder[key] for key in keys if key in first_holder), None)
+        if first is not None:
+            out.repeats[index] = first
+            continue
+        for key in keys:
+            first_holder[key] = index
+        out.new.append(index)
+    return out
 
 
 def record_articles(
-    connection: Any,
+    connection: Connection,
     articles: Sequence[Article],
     *,
     now: datetime,
@@ -92,111 +118,95 @@ def record_articles(
     hold each article's ``prepare`` already made elsewhere (a parse worker).
     ``plans`` marks each new article as still to be planned (see
     ``schema.articles.c.plan``)."""
-    sql = sql_of(connection)
-    ready = [
-        (prepared[i] if prepared else None) or prepare(article, sqlite=sql.sqlite)
-        for i, article in enumerate(articles)
-    ]
-    keys_of = [keys for keys, _, _, _ in ready]
-    known = known_keys(sql, (k for keys in keys_of for k in keys))
-    stamp_now = sql.stamp(now)
-    results: list[Recorded | None] = [None] * len(articles)
-    new_rows: list[tuple[object, ...]] = []
-    new_index: list[int] = []
-    batch_keys: dict[str, int] = {}  # key -> index in `articles` of its first holder
-    aliases: dict[str, int] = {}  # key -> article id
-    existing_ids: dict[int, int] = {}  # index -> article id
+    ready = [(prepared[i] if prepared else None) or prepare(x) for i, x in enumerate(articles)]
+    keys_of = [item[0] for item in ready]
+    batch = _sort(keys_of, known_keys(connection, (key for keys in keys_of for key in keys)))
+    results: dict[int, Recorded] = {}
+    if batch.new:
+        results.update(_insert_new(connection, articles, ready, batch.new, now, plans))
+        for index in batch.new:
+            for key in keys_of[index]:
+                batch.aliases.setdefault(key, results[index].id)
+    if batch.known:
+        results.update(_compare_existing(connection, articles, ready, batch.known, now))
+    if batch.aliases:
+        rows = [{"key": key, "article_id": id_} for key, id_ in batch.aliases.items()]
+        connection.execute(insert(k), rows)
+    for index, first in batch.repeats.items():
+        holder = results[first]
+        results[index] = Recorded(id=holder.id, article=holder.article, is_new=False)
+    return [results[index] for index in range(len(articles))]
 
-    for index, (article, keys) in enumerate(zip(articles, keys_of, strict=True)):
-        hit = next((known[k] for k in keys if k in known), None)
-        if hit is not None:
-            existing_ids[index] = hit
-            for k in keys:
-                if k not in known:
-                    aliases.setdefault(k, hit)
-                    known[k] = hit
-            continue
-        first = next((batch_keys[k] for k in keys if k in batch_keys), None)
-        if first is not None:
-            results[index] = Recorded(id=-1 - first, article=articles[first], is_new=False)
-            continue
-        for k in keys:
-            batch_keys[k] = index
-        new_index.append(index)
-        new_rows.append(
-            (
-                article.key,
-                article.url,
-                article.guid,
-                article.title,
-                article.source,
-                ready[index][3],
-                stamp_now,
-                ready[index][1],
-                plans[index] if plans else None,
-                ready[index][2],
-                0,
-            )
+
+def _insert_new(
+    connection: Connection,
+    articles: Sequence[Article],
+    ready: Sequence[Prepared],
+    new: Sequence[int],
+    now: datetime,
+    plans: Sequence[str | None] | None,
+) -> dict[int, Recorded]:
+    """Insert the new articles (one executemany), then read their ids by key."""
+    stamp_now = to_naive_utc(now)
+    rows = []
+    for index in new:
+        article, (_, content_hash, data, published) = articles[index], ready[index]
+        rows.append(
+            {
+                "key": article.key,
+                "url": article.url,
+                "guid": article.guid,
+                "title": article.title,
+                "source": article.source,
+                "published": published,
+                "first_seen": stamp_now,
+                "content_hash": content_hash,
+                "plan": plans[index] if plans else None,
+                "data": data,
+                "revision": 0,
+            }
         )
-
-    if new_rows:
-        # One executemany, then the ids by key (RETURNING has no row order to rely on).
-        sql.insert("articles", _ARTICLE_COLUMNS, new_rows)
-        id_of = _ids_by_key(sql, [str(row[0]) for row in new_rows])
-        for index, row in zip(new_index, new_rows, strict=True):
-            article_id = id_of[str(row[0])]
-            results[index] = Recorded(id=article_id, article=articles[index], is_new=True)
-            for k in keys_of[index]:
-                aliases.setdefault(k, article_id)
-
-    if existing_ids:
-        compared = _compare_existing(sql, articles, ready, existing_ids, now)
-        for index, recorded in compared.items():
-            results[index] = recorded
-
-    if aliases:
-        sql.insert("article_keys", ("key", "article_id"), aliases.items())
-
-    # Batch duplicates point at the first holder; resolve them to its real id.
-    final: list[Recorded] = []
-    for result in results:
-        assert result is not None
-        if result.id < 0:
-            holder = results[-1 - result.id]
-            assert holder is not None
-            result = Recorded(id=holder.id, article=holder.article, is_new=False)
-        final.append(result)
-    return final
-
-
-def _ids_by_key(sql: Sql, keys: Sequence[str]) -> dict[str, int]:
-    return dict(sql.chunked("SELECT key, id FROM articles WHERE key IN ({})", keys))
+    connection.execute(insert(a), rows)
+    id_of: dict[str, int] = {}
+    for chunk in chunks([str(row["key"]) for row in rows]):
+        found = connection.execute(select(a.c.key, a.c.id).where(a.c.key.in_(chunk)))
+        id_of.update((row[0], row[1]) for row in found)
+    return {
+        index: Recorded(id=id_of[articles[index].key], article=articles[index], is_new=True)
+        for index in new
+    }
 
 
 def _compare_existing(
-    sql: Sql,
+    connection: Connection,
     articles: Sequence[Article],
     ready: Sequence[Prepared],
-    existing_ids: dict[int, int],
+    existing: dict[int, int],
     now: datetime,
 ) -> dict[int, Recorded]:
     """Known articles: notice edits (a new title or text) and record the new revision."""
-    ids = sorted(set(existing_ids.values()))
-    stored = {
-        row[0]: (row[1], row[2])
-        for row in sql.chunked("SELECT id, content_hash, data FROM articles WHERE id IN ({})", ids)
-    }
+    stored: dict[int, tuple[str, str]] = {}
+    for chunk in chunks(sorted(set(existing.values()))):
+        rows = connection.execute(
+            select(a.c.id, a.c.content_hash, a.c.data).where(a.c.id.in_(chunk))
+        )
+        stored.update((row[0], (row[1], row[2])) for row in rows)
     out: dict[int, Recorded] = {}
-    for index, article_id in existing_ids.items():
+    for index, article_id in existing.items():
         content_hash, data = stored[article_id]
         article = articles[index]
         _, new_hash, new_data, _ = ready[index]
-        changed = bool(article.title) and new_hash != content_hash
-        if changed:
-            sql.run(
-                "UPDATE articles SET title = ?, content_hash = ?, data = ?, updated_at = ?, "
-                "revision = revision + 1 WHERE id = ?",
-                [article.title, new_hash, new_data, sql.stamp(now), article_id],
+        if article.title and new_hash != content_hash:
+            connection.execute(
+                update(a)
+                .where(a.c.id == article_id)
+                .values(
+                    title=article.title,
+                    content_hash=new_hash,
+                    data=new_data,
+                    updated_at=to_naive_utc(now),
+                    revision=a.c.revision + 1,
+                )
             )
             out[index] = Recorded(id=article_id, article=article, is_new=False, changed=True)
         else:
@@ -204,12 +214,12 @@ def _compare_existing(
     return out
 
 
-def load_article(connection: Any, article_id: int) -> Article | None:
-    rows = sql_of(connection).rows("SELECT data FROM articles WHERE id = ?", [article_id])
-    return article_from_json(rows[0][0]) if rows and rows[0][0] else None
+def load_article(connection: Connection, article_id: int) -> Article | None:
+    data = connection.execute(select(a.c.data).where(a.c.id == article_id)).scalar()
+    return article_from_json(data) if data else None
 
 
-def find_article_id(connection: Any, url_or_key: str) -> int | None:
+def find_article_id(connection: Connection, url_or_key: str) -> int | None:
     """Find an article by its URL (canonicalised), guid or stored key."""
     from syndicator.sources.keys import canonical_url
 
@@ -217,31 +227,27 @@ def find_article_id(connection: Any, url_or_key: str) -> int | None:
     if url_or_key.startswith(("http://", "https://")):
         keys.append(f"url:{canonical_url(url_or_key)}")
     found = known_keys(connection, keys)
-    return next((found[k] for k in keys if k in found), None)
+    return next((found[key] for key in keys if key in found), None)
 
 
-def mark_planned(connection: Any, article_ids: Sequence[int]) -> None:
+def mark_planned(connection: Connection, article_ids: Sequence[int]) -> None:
     """The articles' deliveries exist now: clear their ``plan`` marks."""
-    sql = sql_of(connection)
-    ids = list(article_ids)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        sql.run(
-            f"UPDATE articles SET plan = NULL WHERE id IN ({','.join('?' * len(chunk))})", chunk
-        )
+    for chunk in chunks(list(article_ids)):
+        connection.execute(update(a).where(a.c.id.in_(chunk)).values(plan=None))
 
 
-def marked(connection: Any) -> list[tuple[int, str, str]]:
+def marked(connection: Connection) -> list[tuple[int, str, str]]:
     """``(id, source, mark)`` of every article still to be planned, in recording order."""
-    rows = sql_of(connection).rows(
-        "SELECT id, source, plan FROM articles WHERE plan IS NOT NULL ORDER BY id"
+    rows = connection.execute(
+        select(a.c.id, a.c.source, a.c.plan).where(a.c.plan.is_not(None)).order_by(a.c.id)
     )
     return [(row[0], row[1], row[2]) for row in rows]
 
 
-def titles(connection: Any, article_ids: Iterable[int]) -> dict[int, str]:
+def titles(connection: Connection, article_ids: Iterable[int]) -> dict[int, str]:
     """The stored titles of these articles."""
-    rows = sql_of(connection).chunked(
-        "SELECT id, title FROM articles WHERE id IN ({})", list(article_ids)
-    )
-    return dict(rows)
+    found: dict[int, str] = {}
+    for chunk in chunks(list(article_ids)):
+        rows = connection.execute(select(a.c.id, a.c.title).where(a.c.id.in_(chunk)))
+        found.update((row[0], row[1]) for row in rows)
+    return found

@@ -1,16 +1,16 @@
-"""Opening a post log: the engine, the migration to the current schema, and the lock
-that keeps a second service from running on the same store."""
+"""Opening a post log: the engine, with its schema brought to the newest revision
+(``migrate``; Alembic is imported only when there is something to do)."""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, update
+from sqlalchemy import Engine, create_engine, event, text
 
 from syndicator.errors import ConfigError
-from syndicator.store import schema
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets `syndicator log` read while the service writes; NORMAL sync is durable
     # across process crashes (what the exactly-once rule needs), not across power loss.
@@ -42,31 +42,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def migrate(engine: Engine) -> int:
-    """Apply every migration the store has not seen; return the resulting version."""
-    with engine.begin() as connection:
-        version = schema.current_version(connection)
-        if version > schema.SCHEMA_VERSION:
-            raise ConfigError(
-                f"store: schema version {version} is newer than this syndicator "
-                f"({schema.SCHEMA_VERSION}); upgrade syndicator"
-            )
-        if 0 < version < schema.SCHEMA_VERSION:  # a new store is no news; an upgrade is
-            log.info("upgrading the post log from schema %d to %d", version, schema.SCHEMA_VERSION)
-        for step in range(version, schema.SCHEMA_VERSION):
-            log.debug("migrating the post log from schema %d to %d", step, step + 1)
-            schema.MIGRATIONS[step](connection)
-        if version != schema.SCHEMA_VERSION:
-            values = {"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}
-            if version == 0:
-                connection.execute(insert(schema.meta).values(**values))
-            else:
-                connection.execute(
-                    update(schema.meta)
-                    .where(schema.meta.c.key == "schema_version")
-                    .values(value=values["value"])
-                )
-    return schema.SCHEMA_VERSION
+def migrate(engine: Engine) -> str:
+    """Apply every migration the store has not seen; return the revision it is at."""
+    from syndicator.store.migrations import HEAD
+
+    if _revision_without_alembic(engine) == HEAD:
+        log.debug("post log %s is at revision %s", engine.url.render_as_string(), HEAD)
+        return HEAD
+    # Alembic narrates each step (and its plugins, as it is imported) at INFO; the one
+    # line ``upgrade`` logs says what matters.
+    quiet = logging.getLogger("alembic")
+    if quiet.level == logging.NOTSET:
+        quiet.setLevel(logging.WARNING)
+    from syndicator.store.migrate import upgrade
+
+    return upgrade(engine)
+
+
+def _revision_without_alembic(engine: Engine) -> str | None:
+    """The store's Alembic revision read with a plain query (None when it has none)."""
+    with engine.connect() as connection:
+        if not engine.dialect.has_table(connection, "alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def safe_url(url: str) -> str:

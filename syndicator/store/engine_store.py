@@ -1,5 +1,5 @@
-"""``Store``: the post log behind a SQLAlchemy engine, for everything but the poll's
-hot path (which works on ``store.sql`` directly when the store is a SQLite file)."""
+"""``Store``: the post log behind a SQLAlchemy engine; every store function takes one
+of its connections."""
 
 from __future__ import annotations
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import fcntl
 import os
 from pathlib import Path
-from typing import Any
+from typing import TextIO
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from syndicator.errors import SyndicatorError
 
@@ -27,8 +27,8 @@ class AlreadyRunning(SyndicatorError):
 class RunLock:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._file: Any = None
-        self._connection: Any = None
+        self._file: TextIO | None = None
+        self._connection: Connection | None = None
 
     def acquire(self) -> None:
         url = self.engine.url

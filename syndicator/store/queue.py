@@ -1,22 +1,24 @@
-"""What the delivery queue holds, asked in plain SQL: a poll with nothing queued
-must not load the delivery machinery (SQLAlchemy, adapters) to find that out, nor
-to say what its round planned."""
+"""What the delivery queue holds: whether anything waits to be sent (so a poll with
+nothing queued does not bind the targets and their adapters to find that out), and
+what a round's planning made of its new articles."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from syndicator.store.sql import sql_of
+from sqlalchemy import Connection, func, select
+
+from syndicator.clock import to_naive_utc
+from syndicator.store.schema import deliveries as d
 
 
-def has_waiting(connection: Any) -> bool:
+def has_waiting(connection: Connection) -> bool:
     """True when some delivery is pending or retrying (due now or later)."""
-    rows = sql_of(connection).rows(
-        "SELECT 1 FROM deliveries WHERE state IN ('pending', 'retry') LIMIT 1"
-    )
-    return bool(rows)
+    found = connection.execute(
+        select(d.c.id).where(d.c.state.in_(("pending", "retry"))).limit(1)
+    ).first()
+    return found is not None
 
 
 @dataclass(frozen=True)
@@ -29,18 +31,18 @@ class Planned:
     skipped: int = 0  # deliveries not to be sent: filters, age, duplicates, flood guard
 
 
-def planned_since(connection: Any, since: datetime) -> Planned:
+def planned_since(connection: Connection, since: datetime) -> Planned:
     """The deliveries created since ``since`` (a round's start), by what becomes of
     them; baselined counts articles, the rest deliveries."""
-    sql = sql_of(connection)
-    rows = sql.rows(
-        "SELECT state, reason LIKE 'baseline:%', COUNT(*), COUNT(DISTINCT article_id) "
-        "FROM deliveries WHERE created_at >= ? GROUP BY state, reason LIKE 'baseline:%'",
-        [sql.stamp(since)],
+    baseline = d.c.reason.like("baseline:%")
+    rows = connection.execute(
+        select(d.c.state, baseline, func.count(), func.count(func.distinct(d.c.article_id)))
+        .where(d.c.created_at >= to_naive_utc(since))
+        .group_by(d.c.state, baseline)
     )
     counts = {"to_send": 0, "held": 0, "baselined": 0, "skipped": 0}
-    for state, baseline, deliveries, articles in rows:
-        if baseline:
+    for state, is_baseline, deliveries, articles in rows:
+        if is_baseline:
             counts["baselined"] += int(articles)
         elif state in ("pending", "retry", "sending", "sent", "failed"):
             counts["to_send"] += int(deliveries)

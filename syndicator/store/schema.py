@@ -1,18 +1,16 @@
-"""The post log's tables and their migrations.
+"""The post log's tables, as the code reads and writes them today.
 
-The schema version lives in ``meta``; ``MIGRATIONS[n]`` brings a store from version
-``n`` to ``n + 1``. A new column or table is a new migration appended here, never an
-edit of an old one, so every existing post log can be carried forward.
+Stores are brought to this schema by Alembic revisions (``store/migrations``): a new
+column or table is an edit here *and* a new revision there, never an edit of an old
+revision, so every existing post log can be carried forward.
+``tests/store/test_migrations.py`` fails when the two disagree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy import (
     Boolean,
     Column,
-    Connection,
     DateTime,
     Float,
     ForeignKey,
@@ -23,12 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    inspect,
-    select,
-    text,
 )
-
-from syndicator.store.sql import SCHEMA_VERSION
 
 metadata = MetaData()
 
@@ -145,42 +138,12 @@ leases = Table(
 )
 
 
-def _create_v1(connection: Connection) -> None:
-    metadata.create_all(connection)
-
-
-# Tables added after v1 live in their own MetaData, so that v1's ``create_all`` stays
-# exactly what it was and each later migration creates only its own tables.
-metadata_v2 = MetaData()
-
 # A whole target paused: the platform said "wait until T" (a rate limit names a time
 # for the account, not for one post), or its credentials were refused.
 target_pauses = Table(
     "target_pauses",
-    metadata_v2,
+    metadata,
     Column("target", String(200), primary_key=True),
     Column("until", DateTime, nullable=False),
     Column("reason", Text, nullable=False, default=""),
 )
-
-
-def _create_v2(connection: Connection) -> None:
-    metadata_v2.create_all(connection)
-
-
-def _add_plan_column_v3(connection: Connection) -> None:
-    # A store created by this version already has the column from v1's create_all.
-    if "plan" not in {c["name"] for c in inspect(connection).get_columns("articles")}:
-        connection.execute(text("ALTER TABLE articles ADD COLUMN plan VARCHAR(8)"))
-
-
-# MIGRATIONS[n] upgrades a store at schema version n to n + 1 (0 = empty database).
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _create_v2, _add_plan_column_v3]
-assert len(MIGRATIONS) == SCHEMA_VERSION, "store.sql.SCHEMA_VERSION must name the last migration"
-
-
-def current_version(connection: Connection) -> int:
-    if not connection.dialect.has_table(connection, "meta"):
-        return 0
-    value = connection.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
-    return int(value) if value is not None else 0

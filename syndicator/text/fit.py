@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from syndicator.text.graphemes import joins_next, joins_previous
 from syndicator.text.measure import fits, measure
-from syndicator.text.rules import get_rule
+from syndicator.text.rules import Rule, get_rule
 from syndicator.text.summarize import rank, select
 from syndicator.text.truncate import truncate_to
 
@@ -120,7 +120,7 @@ def fit(
     url: str,
     summary: str = "",
     hashtags: Sequence[str] = (),
-    rule: str,
+    rule: str | Rule,
     limit: int | None = None,
     extra: Mapping[str, str] | None = None,
 ) -> Fitted:
@@ -130,8 +130,8 @@ def fit(
     word gets "#". Raises ValueError for an unknown placeholder, or when the link
     alone cannot fit.
     """
-    get_rule(rule)
-    cap = get_rule(rule).limit if limit is None else limit
+    rule = get_rule(rule)
+    cap = rule.limit if limit is None else limit
     extra = dict(extra or {})
     names = template_placeholders(template)
     unknown = sorted(names - STANDARD_PLACEHOLDERS - set(extra))
@@ -151,7 +151,7 @@ def fit(
         return fits(text, rule, cap)
 
     if not ok(post("", 0, "")):
-        raise ValueError(f"the link alone does not fit {rule} (limit {cap}): {url!r}")
+        raise ValueError(f"the link alone does not fit {rule.name} (limit {cap}): {url!r}")
     if not ok(post(title, 0, "")):
         title = truncate_to(title, lambda t: ok(post(t, 0, "")))
     count = 0

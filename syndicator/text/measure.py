@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 
 from syndicator.text.graphemes import grapheme_count, graphemes, has_emoji, is_emoji_cluster
@@ -28,17 +29,17 @@ __all__ = [
 ]
 
 
-def limit(rule: str) -> int:
+def limit(rule: str | Rule) -> int:
     """The platform's default text limit in its own units."""
     return get_rule(rule).limit
 
 
-def measure(text: str, rule: str) -> int:
+def measure(text: str, rule: str | Rule) -> int:
     """The length of ``text`` in ``rule``'s units (see ``rules.RULES``)."""
     return _measure(text, get_rule(rule))
 
 
-def fits(text: str, rule: str, limit: int | None = None) -> bool:
+def fits(text: str, rule: str | Rule, limit: int | None = None) -> bool:
     """True when the platform would accept ``text``: within ``limit`` (default: the
     rule's) and, for Bluesky, within the 3000-byte cap too."""
     r = get_rule(rule)
@@ -49,18 +50,9 @@ def fits(text: str, rule: str, limit: int | None = None) -> bool:
 
 
 def _measure(text: str, rule: Rule) -> int:
-    unit = rule.unit
-    if unit == "x":
-        return weighted_length(text, X_V3)
-    if unit == "mastodon":
-        return mastodon_length(text)
-    if unit == "graphemes":
-        return grapheme_count(text)
-    if unit == "weibo":
-        return weibo_length(text)
-    if unit == "utf16":
-        return utf16_length(text)
-    return len(text)
+    if rule.count is not None:
+        return rule.count(text)
+    return _COUNTERS[rule.unit](text)
 
 
 def utf16_length(text: str) -> int:
@@ -186,3 +178,20 @@ def mastodon_length(text: str, spoiler_text: str = "") -> int:
         pos = end
     parts.append(text[pos:])
     return grapheme_count(spoiler_text + "".join(parts))
+
+
+def _x_length(text: str) -> int:
+    return weighted_length(text, X_V3)
+
+
+# One counter per unit of ``rules.UNITS`` (``Rule`` refuses any other unit, and
+# tests/text/test_measure.py checks the two agree), so nothing is ever counted by a
+# silent ``len()``.
+_COUNTERS: dict[str, Callable[[str], int]] = {
+    "x": _x_length,
+    "mastodon": mastodon_length,
+    "graphemes": grapheme_count,
+    "weibo": weibo_length,
+    "utf16": utf16_length,
+    "codepoints": len,
+}

@@ -1,7 +1,10 @@
-"""Every platform's counting rule in one table: what a unit is, the limit, URL weight.
+"""The counting rules text is fitted with: what a unit is, the limit, URL weight.
 
-An adapter names its rule ("x", "mastodon", ...); ``measure`` and ``fit`` read the
-numbers from here and nowhere else. Sources: twitter-text config/v3.json,
+The rules of the built-in platforms are in ``RULES`` from the start. An adapter
+declares the rule it counts with (``Adapter.rule``): one of these by name, or a
+``Rule`` of its own, registered here when the adapter is loaded (``register_rule``),
+after which its name works wherever a rule name does. A rule name nobody registered
+is an error, never a count by ``len()``. Sources of the built-in numbers: twitter-text config/v3.json,
 Mastodon's StatusLengthValidator, the app.bsky.feed.post lexicon (300 graphemes,
 3000 bytes), Weibo's statuses/share (140), the Telegram Bot API (4096 / 1024 after
 entity parsing) and Discord's webhook docs (2000).
@@ -9,10 +12,24 @@ entity parsing) and Discord's webhook docs (2000).
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
 
-__all__ = ["RULES", "X_V2", "X_V3", "Rule", "WeightConfig", "get_rule"]
+__all__ = [
+    "RULES",
+    "UNITS",
+    "X_V2",
+    "X_V3",
+    "Rule",
+    "WeightConfig",
+    "get_rule",
+    "register_rule",
+]
+
+# The units ``measure`` counts in (see ``Rule``); a rule in another unit brings ``count``.
+UNITS = frozenset({"x", "mastodon", "graphemes", "weibo", "utf16", "codepoints"})
 
 
 @dataclass(frozen=True)
@@ -43,8 +60,11 @@ class Rule:
     """How one platform counts. ``unit`` selects the counting function:
     "x" (weighted, URLs 23), "mastodon" (graphemes, URLs 23, @user@domain as @user),
     "graphemes", "weibo" (half-width 0.5, BMP 1, astral 2, rounded up), "utf16"
-    (UTF-16 code units) and "codepoints". ``byte_limit`` is a second cap in UTF-8
-    bytes (Bluesky)."""
+    (UTF-16 code units) and "codepoints". A platform that counts otherwise gives
+    ``count`` (text -> length; ``unit`` then only names it). ``byte_limit`` is a
+    second cap in UTF-8 bytes (Bluesky).
+
+    A third-party adapter's rule: ``Rule("threads", 500, "graphemes")``."""
 
     name: str
     limit: int
@@ -52,9 +72,21 @@ class Rule:
     url_length: int | None = None
     byte_limit: int | None = None
     hashtag_style: str = "hash"
+    count: Callable[[str], int] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError("a length rule needs a name")
+        if self.limit < 1:
+            raise ValueError(f"length rule {self.name!r}: limit must be at least 1")
+        if self.count is None and self.unit not in UNITS:
+            raise ValueError(
+                f"length rule {self.name!r}: unknown unit {self.unit!r} "
+                f"(known: {', '.join(sorted(UNITS))}; or give count=)"
+            )
 
 
-RULES = MappingProxyType(
+_registry: dict[str, Rule] = dict(
     {
         "x": Rule("x", 280, "x", url_length=23),
         "mastodon": Rule("mastodon", 500, "mastodon", url_length=23),
@@ -67,11 +99,33 @@ RULES = MappingProxyType(
         "plain": Rule("plain", 100_000, "codepoints"),
     }
 )
+_lock = threading.Lock()
+#: Every rule known in this process, by name (a read-only view: rules are added with
+#: ``register_rule``).
+RULES = MappingProxyType(_registry)
 
 
-def get_rule(name: str) -> Rule:
+def register_rule(rule: Rule) -> Rule:
+    """Make ``rule`` known by its name. Registering the same rule again is harmless;
+    another rule under a name already taken is an error (two adapters would count
+    one name two ways)."""
+    with _lock:
+        known = _registry.get(rule.name)
+        if known is not None and known != rule:
+            raise ValueError(
+                f"length rule {rule.name!r} is already registered with other numbers "
+                f"({known}); give this one another name"
+            )
+        _registry[rule.name] = rule
+    return rule
+
+
+def get_rule(rule: str | Rule) -> Rule:
+    """The rule named ``rule`` (a ``Rule`` is itself)."""
+    if isinstance(rule, Rule):
+        return rule
     try:
-        return RULES[name]
+        return _registry[rule]
     except KeyError:
-        known = ", ".join(sorted(RULES))
-        raise ValueError(f"unknown length rule {name!r} (known: {known})") from None
+        known = ", ".join(sorted(_registry))
+        raise ValueError(f"unknown length rule {rule!r} (known: {known})") from None

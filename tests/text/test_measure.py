@@ -144,3 +144,25 @@ def test_url_extraction_skips_only_tokens_that_cannot_hold_a_url(
     assert found == expected
     # and again, from the per-token cache
     assert extract_urls(text, without_protocol=without_protocol, mastodon=mastodon) == expected
+
+
+def test_every_unit_has_its_own_counter() -> None:
+    from syndicator.text.measure import _COUNTERS
+    from syndicator.text.rules import UNITS
+
+    assert set(_COUNTERS) == UNITS
+
+
+def test_a_rule_in_a_unit_nobody_counts_is_refused() -> None:
+    from syndicator.text.rules import Rule
+
+    with pytest.raises(ValueError, match="unknown unit 'words'"):
+        Rule("wordy", 100, "words")
+
+
+def test_a_rule_may_bring_its_own_count() -> None:
+    from syndicator.text.rules import Rule
+
+    words = Rule("words", 3, "words", count=lambda text: len(text.split()))
+    assert measure("one two three", words) == 3
+    assert fits("one two three", words) and not fits("one two three four", words)
