@@ -126,7 +126,7 @@ def _poll_round(config: Config) -> Iterator[Poller]:
         return opened[0]
 
     plain = open_sqlite(config.store_url())
-    session = make_session(config.fetch.user_agent)
+    session = make_session(config.fetch.user_agent, allow_private=config.fetch.allow_private)
     try:
         store = plain if plain is not None else engine().store
         yield Poller(config, store, SystemClock(), session, engine)

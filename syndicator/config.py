@@ -133,6 +133,13 @@ class ServiceConfig(Validated):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+def _network(value: str) -> str:
+    from syndicator.sources.guard import parse_allow_list
+
+    parse_allow_list([value])
+    return value
+
+
 @dataclass(frozen=True, kw_only=True)
 class FetchConfig(Validated):
     user_agent: str = "syndicator/0.1 (news syndication; +https://pypi.org/project/syndicator/)"
@@ -142,6 +149,9 @@ class FetchConfig(Validated):
     max_image_bytes: int = field(default=5_000_000, metadata=rules(gt=0))
     concurrency: int = field(default=16, metadata=rules(ge=1, le=1024))
     per_host: int = field(default=2, metadata=rules(ge=1, le=256))
+    # Networks article pages, images and redirects may reach although they are not
+    # public ("10.0.0.0/8" for an intranet); see syndicator.sources.guard.
+    allow_private: list[str] = field(default_factory=list, metadata=rules(check=_network))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -25,10 +25,17 @@ _EXTENSIONS = {
 
 
 def attach_lead_image(
-    article: Article, *, session: Any, media_dir: Path, max_bytes: int, timeout: float
+    article: Article,
+    *,
+    session: Any,
+    media_dir: Path,
+    max_bytes: int,
+    timeout: float,
+    own_host: str,
 ) -> Article:
-    """Download the article's lead image once into the media folder. A broken, huge or
-    unreachable image is logged and left out: the post goes without it."""
+    """Download the article's lead image once into the media folder. A broken, huge,
+    unreachable or refused image (the fetch guard: ``own_host`` is the host of the
+    article's source) is logged and left out: the post goes without it."""
     if not article.image_url or article.image_path is not None:
         return article
     from syndicator.sources.fetch import fetch_image
@@ -39,10 +46,25 @@ def attach_lead_image(
         return replace(article, image_path=existing)
     try:
         data, mime = fetch_image(
-            session, article.image_url, max_bytes=max_bytes, timeout=timeout, source=article.source
+            session,
+            article.image_url,
+            max_bytes=max_bytes,
+            timeout=timeout,
+            source=article.source,
+            own_host=own_host,
         )
     except SyndicatorError as exc:
         log.warning("lead image of %s left out: %s", article.url, exc)
+        return article
+    except Exception as exc:  # an odd image costs the image, never the article
+        log.warning(
+            "lead image %s of %s left out: unexpected %s: %s",
+            article.image_url,
+            article.url,
+            type(exc).__name__,
+            exc,
+            exc_info=True,
+        )
         return article
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{digest}{_EXTENSIONS.get(mime, '.img')}"
