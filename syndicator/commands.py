@@ -43,7 +43,8 @@ def _chosen_targets(engine: Engine, names: list[str] | None) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from syndicator.targets import bind_targets, missing_secrets
+    from syndicator.secrets import redact
+    from syndicator.targets import bind_targets, exposed_secret_files, missing_secrets
 
     config = _config(args)
     bound = bind_targets(config)
@@ -61,6 +62,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         missing = missing_secrets(target)
         if missing:
             print(f"  {name}: warning: secrets not configured: {', '.join(missing)}")
+        for exposed in exposed_secret_files(target):
+            print(f"  {name}: warning: {exposed} is readable by other users (chmod 600 it)")
         if args.online:
             try:
                 detail = target.adapter.verify()
@@ -69,7 +72,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(f"  {name}: no online check for adapter {target.config.adapter!r}")
             except (SyndicatorError, OSError) as exc:
                 failed = True
-                print(f"  {name}: online check FAILED: {exc}")
+                print(f"  {name}: online check FAILED: {redact(str(exc))}")
     return EXIT_FAILURE if failed else EXIT_OK
 
 

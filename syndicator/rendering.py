@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,7 @@ def attach_lead_image(
             exc_info=True,
         )
         return article
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / f"{digest}{_EXTENSIONS.get(mime, '.img')}"
     _write_atomically(path, data)
     return replace(article, image_path=path)
@@ -101,12 +102,16 @@ def save_media(media: Media, media_dir: Path) -> Media:
     suffix = Path(media.filename).suffix or _EXTENSIONS.get(media.mime, "")
     path = media_dir / "posts" / f"{media.sha256[:24]}{suffix}"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         _write_atomically(path, media.data)
     return replace(media, path=path)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` whole or not at all, readable by the owner only (0600): media
+    may be cards of posts held for approval, not yet public."""
     temporary = path.with_name(path.name + ".part")
-    temporary.write_bytes(data)
+    descriptor = os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
     temporary.replace(path)

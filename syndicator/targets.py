@@ -127,3 +127,16 @@ def _template_problems(target: TargetConfig, prefix: str) -> list[str]:
 def missing_secrets(bound: BoundTarget) -> list[str]:
     """Required secrets not configured: ``publish`` would fail, ``preview`` is fine."""
     return sorted(bound.adapter_class.required_secrets - set(bound.config.secrets))
+
+
+def exposed_secret_files(bound: BoundTarget) -> list[str]:
+    """``secrets.NAME (PATH)`` for each secret file of the target that users other
+    than its owner may read: ``check`` warns about them, without reading them."""
+    from syndicator.secrets import readable_by_others, secret_file
+
+    exposed = []
+    for name, reference in sorted(bound.config.secrets.items()):
+        path = secret_file(reference, bound.target.base_dir)
+        if path is not None and readable_by_others(path):
+            exposed.append(f"secrets.{name} ({path})")
+    return exposed

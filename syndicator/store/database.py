@@ -4,7 +4,6 @@ that keeps a second service from running on the same store."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, insert, update
@@ -18,7 +17,9 @@ log = logging.getLogger(__name__)
 def open_engine(url: str) -> Engine:
     """Create the SQLAlchemy engine and bring its schema up to date."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+        from syndicator.store.sql import create_private
+
+        create_private(url[len("sqlite:///") :])
     kwargs: dict[str, Any] = {"future": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}

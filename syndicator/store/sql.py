@@ -16,10 +16,11 @@ by an older syndicator is first brought up to date by ``database.migrate``.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
@@ -212,9 +213,21 @@ class SQLiteStore:
             self._writer = self._reader = None
 
 
+def create_private(path: str) -> None:
+    """Create the post log's file readable by its owner only (0600, in a new folder
+    0700) before SQLite would create it 0644: it holds every post's text, errors and
+    remote URLs. SQLite gives its -wal and -shm files the database file's mode. An
+    existing file is left as it is."""
+    file = Path(path)
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with suppress(FileExistsError):
+        os.close(os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def connect_sqlite(path: str) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), with the same
     pragmas as the SQLAlchemy engine's."""
+    create_private(path)
     raw = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     raw.execute("PRAGMA journal_mode=WAL")
     raw.execute("PRAGMA synchronous=NORMAL")
@@ -262,7 +275,6 @@ def _create(path: str) -> bool:
     (an older store, to be migrated)."""
     from syndicator.store.sqlite_ddl import CREATE_SQLITE
 
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
     raw = connect_sqlite(path)
     try:
         raw.execute("BEGIN IMMEDIATE")  # two first polls at once: one creates
