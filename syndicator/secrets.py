@@ -89,7 +89,7 @@ def _build_index(values: set[str]) -> _Index:
     fragments = {
         part[i : i + FRAGMENT]
         for value in values
-        for part in {_secret_part(form) for form in _forms(value)}
+        for part in _forms(_secret_part(value))
         for i in range(len(part) - FRAGMENT + 1)
     }
     return _Index(pattern, frozenset(fragments))
