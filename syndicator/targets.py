@@ -7,6 +7,7 @@ its key path, like any other config error.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -105,7 +106,19 @@ def bind_targets(
         bound[target_config.name] = BoundTarget(target_config, adapter_class, target)
     if problems:
         raise ConfigError(problems)
+    _remember_every_secret(bound)
     return bound
+
+
+def _remember_every_secret(bound: dict[str, BoundTarget]) -> None:
+    """Resolve every secret the config names now, so that redaction knows them all
+    before the first call: a platform (or a hostile server) may echo another
+    target's token, which would otherwise be unknown until that target's first
+    publish. A secret that cannot be resolved yet is left for its first use to report."""
+    for each in bound.values():
+        for name in each.target.secret_refs:
+            with contextlib.suppress(ConfigError):
+                each.target.secret(name)
 
 
 def _template_problems(target: TargetConfig, prefix: str) -> list[str]:

@@ -200,3 +200,21 @@ def test_an_older_store_is_migrated_before_the_plain_path_uses_it(tmp_path: Path
         assert article_store.marked(connection) == [(recorded.id, "s", "next")]
     plain.close()
     assert schema_version(str(tmp_path / "log.db")) == SCHEMA_VERSION
+
+
+@pytest.mark.parametrize("opener", ["sqlite3", "sqlalchemy"])
+def test_the_post_log_is_created_readable_by_its_owner_only(tmp_path: Path, opener: str) -> None:
+    path = tmp_path / "var" / "post-log.db"
+    url = f"sqlite:///{path}"
+    store = open_sqlite(url) if opener == "sqlite3" else Store(url)
+    assert store is not None
+    with store.begin() as connection:
+        article_store.record_articles(connection, [_article(1)], now=NOW)
+    try:
+        files = [p for p in path.parent.iterdir() if p.name.startswith("post-log.db")]
+        assert path in files
+        for file in files:  # the database and its -wal and -shm files
+            assert file.stat().st_mode & 0o777 == 0o600, file
+        assert path.parent.stat().st_mode & 0o777 == 0o700
+    finally:
+        store.close()
