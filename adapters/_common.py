@@ -16,7 +16,7 @@ from syndicator.adapter import Target
 from syndicator.errors import AuthFailed, RateLimited, Rejected, Transient
 from syndicator.models import Article, Media, Receipt
 from syndicator.retry_after import retry_after_moment, seconds_or_epoch
-from syndicator.secrets import RedactingFilter, redact
+from syndicator.secrets import RedactingFilter, redact, shorten
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def raise_for_status(
     status = response.status_code
     if status < 400:
         return
-    detail = redact(message or _short_body(response))
+    detail = shorten(message, 300) if message else _short_body(response)
     text = f"{platform} answered HTTP {status}: {detail}"
     if status == 429:
         raise RateLimited(
@@ -112,11 +112,12 @@ def raise_for_status(
 
 
 def _short_body(response: requests.Response) -> str:
+    """The start of an error body worth keeping, redacted before it is cut."""
     try:
         body = response.text
     except Exception:
         return ""
-    return " ".join(body.split())[:300]
+    return shorten(body, 300)
 
 
 def send(

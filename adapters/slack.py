@@ -23,7 +23,7 @@ from syndicator_adapters._common import compose, make_session, raise_for_status,
 from syndicator.adapter import Adapter, AdapterOptions, Target
 from syndicator.errors import AuthFailed, Rejected
 from syndicator.models import Article, Post, Receipt
-from syndicator.secrets import redact, remember
+from syndicator.secrets import remember, shorten
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +99,8 @@ class SlackAdapter(Adapter):
         }
         response = send(self._session, "POST", url, platform="slack", json=body)
         if response.status_code == 200:
-            return receipt(detail=redact(response.text.strip()[:100]))
-        reason = redact(response.text.strip()[:200])
+            return receipt(detail=shorten(response.text, 100))
+        reason = shorten(response.text, 200)
         text = f"slack answered HTTP {response.status_code}: {reason}"
         if reason in _DEAD_HOOK or response.status_code in (404, 410):
             raise AuthFailed(

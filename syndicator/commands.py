@@ -45,6 +45,7 @@ def _chosen_targets(engine: Engine, names: list[str] | None) -> list[str]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from syndicator.checks import diagnose, verify_online
+    from syndicator.secrets import redact
 
     diagnosis = diagnose(args.config)
     try:
@@ -61,7 +62,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         results = verify_online(diagnosis.bound)
         verdict = {True: "online check ok", False: "online check FAILED", None: "skipped"}
         for result in results:
-            print(f"  {result.target}: {verdict[result.ok]}: {result.detail}")
+            print(f"  {result.target}: {verdict[result.ok]}: {redact(result.detail)}")
         return EXIT_FAILURE if any(result.ok is False for result in results) else EXIT_OK
     finally:
         for bound in diagnosis.bound.values():
@@ -121,7 +122,7 @@ def _poll_round(config: Config) -> Iterator[Poller]:
             opened.append(Engine.open(config, store=store))
         return opened[0]
 
-    session = make_session(config.fetch.user_agent)
+    session = make_session(config.fetch.user_agent, allow_private=config.fetch.allow_private)
     try:
         yield Poller(config, store, SystemClock(), session, engine)
     finally:

@@ -90,6 +90,15 @@ class ServiceConfig(_Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+def _network(value: str) -> None:
+    from syndicator.sources.guard import parse_allow_list
+
+    parse_allow_list([value])
+
+
+Network = Annotated[str, checked(_network)]
+
+
 class FetchConfig(_Section):
     user_agent: str = "syndicator/0.1 (news syndication; +https://pypi.org/project/syndicator/)"
     timeout: Duration = timedelta(seconds=10)
@@ -98,6 +107,9 @@ class FetchConfig(_Section):
     max_image_bytes: Annotated[int, Field(gt=0)] = 5_000_000
     concurrency: Annotated[int, Field(ge=1, le=1024)] = 16
     per_host: Annotated[int, Field(ge=1, le=256)] = 2
+    # Networks article pages, images and redirects may reach although they are not
+    # public ("10.0.0.0/8" for an intranet); see syndicator.sources.guard.
+    allow_private: list[Network] = Field(default_factory=list)
 
 
 class SelectorsConfig(_Section):

@@ -56,7 +56,8 @@ class Engine:
         if self._session is None:
             from syndicator.sources.fetch import make_session
 
-            self._session = make_session(self.config.fetch.user_agent)
+            fetch = self.config.fetch
+            self._session = make_session(fetch.user_agent, allow_private=fetch.allow_private)
         return self._session
 
     @property
@@ -72,7 +73,21 @@ class Engine:
             media_dir=media_dir or self.media_dir,
             max_bytes=self.config.fetch.max_image_bytes,
             timeout=self.config.fetch.timeout.total_seconds(),
+            own_host=self.own_host(article),
         )
+
+    def own_host(self, article: Article) -> str:
+        """The host a fetch for ``article`` is made for, whose addresses the fetch
+        guard allows even when private: its source's configured host; for an article
+        posted by hand (no source), the host of the URL the person gave; else none."""
+        from syndicator.sources.guard import host_of
+
+        if not article.source:
+            return host_of(article.url)
+        try:
+            return host_of(self.config.source(article.source).url)
+        except KeyError:
+            return ""
 
     def reload(self, config: Config) -> None:
         """Swap in a new config (SIGHUP). Targets are re-bound; the store stays."""

@@ -26,12 +26,12 @@ __all__ = ["ParsePool"]
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(store_url: str, user_agent: str) -> None:
+def _init_worker(store_url: str, user_agent: str, allow_private: tuple[str, ...] = ()) -> None:
     from syndicator.sources.fetch import make_session
     from syndicator.store import Store
 
     _worker["store"] = Store(store_url)
-    _worker["session"] = make_session(user_agent, pool_size=4)
+    _worker["session"] = make_session(user_agent, pool_size=4, allow_private=allow_private)
 
 
 def _known(keys: Any) -> set[str]:
@@ -86,11 +86,13 @@ class ParsePool:
         *,
         store_url: str,
         user_agent: str,
+        allow_private: tuple[str, ...] = (),
         workers: int | None = None,
         start_after: int = 12_000_000,
         eager: bool = False,
     ) -> None:
         self.store_url, self.user_agent = store_url, user_agent
+        self.allow_private = allow_private  # the fetch guard's, for article pages
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.start_after = start_after
         self._received = 0  # bytes of bodies this round
@@ -131,7 +133,7 @@ class ParsePool:
             self.workers,
             mp_context=multiprocessing.get_context(method),
             initializer=_init_worker,
-            initargs=(self.store_url, self.user_agent),
+            initargs=(self.store_url, self.user_agent, self.allow_private),
         )
 
     def _use_pool(self, size: int) -> ProcessPoolExecutor | None:

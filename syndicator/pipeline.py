@@ -39,6 +39,7 @@ from syndicator.errors import RenderError
 from syndicator.filters import filter_reason
 from syndicator.models import Article, DeliveryState
 from syndicator.rendering import render_post
+from syndicator.sources.guard import scheme_refusal
 from syndicator.store import articles as article_store
 from syndicator.store import deliveries as delivery_store
 from syndicator.store.articles import Recorded
@@ -127,6 +128,9 @@ def _decide(
     """Whether a new delivery may go, and if not, the reason to record."""
     config = engine.targets[target_name].config
     now = engine.clock.now()
+    if article.url and (refused := scheme_refusal(article.url)):
+        # the parse step never records such a link; this holds for any other way in
+        return DeliveryState.SKIPPED, f"not posted: the link is {refused}"
     if (
         config.max_age is not None
         and article.published is not None

@@ -162,6 +162,7 @@ def poll(
     parsers = ParsePool(
         store_url=engine.config.store_url(),
         user_agent=fetch.user_agent,
+        allow_private=tuple(fetch.allow_private),
         start_after=PARSE_IN_PROCESSES_AFTER,
         eager=first_polls >= WORKERS_AT_ONCE_AFTER,
     )

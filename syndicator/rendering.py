@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,17 @@ _EXTENSIONS = {
 
 
 def attach_lead_image(
-    article: Article, *, session: Any, media_dir: Path, max_bytes: int, timeout: float
+    article: Article,
+    *,
+    session: Any,
+    media_dir: Path,
+    max_bytes: int,
+    timeout: float,
+    own_host: str,
 ) -> Article:
-    """Download the article's lead image once into the media folder. A broken, huge or
-    unreachable image is logged and left out: the post goes without it."""
+    """Download the article's lead image once into the media folder. A broken, huge,
+    unreachable or refused image (the fetch guard: ``own_host`` is the host of the
+    article's source) is logged and left out: the post goes without it."""
     if not article.image_url or article.image_path is not None:
         return article
     from syndicator.sources.fetch import fetch_image
@@ -39,12 +47,27 @@ def attach_lead_image(
         return replace(article, image_path=existing)
     try:
         data, mime = fetch_image(
-            session, article.image_url, max_bytes=max_bytes, timeout=timeout, source=article.source
+            session,
+            article.image_url,
+            max_bytes=max_bytes,
+            timeout=timeout,
+            source=article.source,
+            own_host=own_host,
         )
     except SyndicatorError as exc:
         log.warning("lead image of %s left out: %s", article.url, exc)
         return article
-    folder.mkdir(parents=True, exist_ok=True)
+    except Exception as exc:  # an odd image costs the image, never the article
+        log.warning(
+            "lead image %s of %s left out: unexpected %s: %s",
+            article.image_url,
+            article.url,
+            type(exc).__name__,
+            exc,
+            exc_info=True,
+        )
+        return article
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / f"{digest}{_EXTENSIONS.get(mime, '.img')}"
     _write_atomically(path, data)
     return replace(article, image_path=path)
@@ -79,12 +102,16 @@ def save_media(media: Media, media_dir: Path) -> Media:
     suffix = Path(media.filename).suffix or _EXTENSIONS.get(media.mime, "")
     path = media_dir / "posts" / f"{media.sha256[:24]}{suffix}"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         _write_atomically(path, media.data)
     return replace(media, path=path)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` whole or not at all, readable by the owner only (0600): media
+    may be cards of posts held for approval, not yet public."""
     temporary = path.with_name(path.name + ".part")
-    temporary.write_bytes(data)
+    descriptor = os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
     temporary.replace(path)

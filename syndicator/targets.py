@@ -22,7 +22,7 @@ from syndicator.adapter import (
     load_adapter_class,
 )
 from syndicator.config import Config, TargetConfig
-from syndicator.errors import ConfigError
+from syndicator.errors import ConfigError, SyndicatorError
 from syndicator.problems import describe_errors
 
 
@@ -66,6 +66,7 @@ def bind_targets(
             bound[target_config.name] = one
     if problems:
         raise ConfigError(problems)
+    _remember_every_secret(bound)
     return bound
 
 
@@ -136,6 +137,17 @@ def _load_all(config: Config, known: Mapping[str, object]) -> None:
             load_adapter_class(name)
 
 
+def _remember_every_secret(bound: dict[str, BoundTarget]) -> None:
+    """Resolve every secret the config names now, so that redaction knows them all
+    before the first call: a platform (or a hostile server) may echo another
+    target's token, which would otherwise be unknown until that target's first
+    publish. A secret that cannot be resolved yet is left for its first use to report."""
+    for each in bound.values():
+        for name in each.target.secret_refs:
+            with contextlib.suppress(SyndicatorError):  # a config error or a missing secret
+                each.target.secret(name)
+
+
 def _template_problems(target: TargetConfig, prefix: str) -> list[str]:
     if not target.template:
         return []
@@ -155,3 +167,16 @@ def _template_problems(target: TargetConfig, prefix: str) -> list[str]:
 def missing_secrets(bound: BoundTarget) -> list[str]:
     """Required secrets not configured: ``publish`` would fail, ``preview`` is fine."""
     return sorted(bound.adapter_class.required_secrets - set(bound.config.secrets))
+
+
+def exposed_secret_files(bound: BoundTarget) -> list[str]:
+    """``secrets.NAME (PATH)`` for each secret file of the target that users other
+    than its owner may read: ``check`` warns about them, without reading them."""
+    from syndicator.secrets import readable_by_others, secret_file
+
+    exposed = []
+    for name, reference in sorted(bound.config.secrets.items()):
+        path = secret_file(reference, bound.target.base_dir)
+        if path is not None and readable_by_others(path):
+            exposed.append(f"secrets.{name} ({path})")
+    return exposed

@@ -74,13 +74,14 @@ def nginx_site(tmp_path: Path) -> Iterator[Callable[..., NginxSite]]:
 
 
 @pytest.fixture
-def http_server() -> Iterator[Callable[[Handler], StubServer]]:
-    """Factory: `http_server(handler)` runs a recording stub server (see tests/servers/http.py)."""
+def http_server() -> Iterator[Callable[..., StubServer]]:
+    """Factory: `http_server(handler, host="127.0.0.1")` runs a recording stub server
+    (see tests/servers/http.py)."""
     stubs: list[StubServer] = []
     with contextlib.ExitStack() as stack:
 
-        def start(handler: Handler) -> StubServer:
-            stubs.append(stack.enter_context(serve(handler)))
+        def start(handler: Handler, *, host: str = "127.0.0.1") -> StubServer:
+            stubs.append(stack.enter_context(serve(handler, host=host)))
             return stubs[-1]
 
         yield start

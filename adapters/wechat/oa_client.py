@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from syndicator.adapter import SharedCache
 from syndicator.errors import AuthFailed, RateLimited, Rejected, Transient
+from syndicator.secrets import shorten
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def raise_for_errcode(data: dict[str, Any], action: str) -> None:
     code = data.get("errcode", 0)
     if not code:
         return
-    message = str(data.get("errmsg", ""))[:300]
+    message = shorten(str(data.get("errmsg", "")), 300)
     said = f"{action}: WeChat errcode {code} ({message})"
     if code == -1:
         raise Transient(f"{said}: system busy, will retry", platform_message=message)

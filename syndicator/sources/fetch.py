@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from urllib.parse import urljoin
 
+from syndicator.sources.guard import FetchGuard, FetchRefused, host_of, parse_allow_list
 from syndicator.sources.http_session import HttpSession
-from syndicator.sources.lite_http import Key, LiteClient, Sent, target_of
+from syndicator.sources.lite_http import Guarded, Key, LiteClient, Sent, target_of
 from syndicator.sources.responses import (
     FetchResult,
     decoded_body,
@@ -55,17 +57,21 @@ _REDIRECTS = frozenset((301, 302, 303, 307, 308))
 _SMALL = 64 * 1024  # a redirect body up to this size is read so the connection is kept
 
 
-def make_session(user_agent: str | None = None, *, pool_size: int = 64) -> HttpSession:
+def make_session(
+    user_agent: str | None = None, *, pool_size: int = 64, allow_private: Sequence[str] = ()
+) -> HttpSession:
     """A session for one poller: a clear User-Agent, gzip/deflate only (the
     encodings whose inflation we bound ourselves), at most 5 redirects, no
     automatic retries (the scheduler owns back-off). ``pool_size`` idle
-    connections are kept per host (set it to the poll concurrency)."""
+    connections are kept per host (set it to the poll concurrency);
+    ``allow_private``: the ``[fetch] allow_private`` networks of the guard."""
     headers = {
         "User-Agent": user_agent or DEFAULT_USER_AGENT,
         "Accept": _ACCEPT,
         "Accept-Encoding": "gzip, deflate",
     }
-    return HttpSession(headers, pool_size=pool_size, max_redirects=5)
+    guard = FetchGuard(parse_allow_list(allow_private))
+    return HttpSession(headers, pool_size=pool_size, max_redirects=5, guard=guard)
 
 
 def fetch(
@@ -79,14 +85,20 @@ def fetch(
     max_bytes: int = 10_000_000,
     source: str = "",
     sent: Sent | None = None,
+    own_host: str | None = None,
 ) -> FetchResult:
     """GET ``url`` within the bounds above. Raises ``SourceError`` naming
     ``source`` on HTTP >= 400 (with ``retry_after`` from a 429/503), a timeout,
-    the deadline, the size cap or a response that is not HTTP. ``sent``: the
+    the deadline, the size cap, a response that is not HTTP, or a URL or address
+    the session's guard refuses (checked for ``url`` and every redirect, and at
+    connect time). ``own_host``: the host the fetch is made for, whose addresses
+    are allowed even when private (the source's configured host); None: the host
+    of ``url`` itself (a URL the caller chose); "": none. ``sent``: the
     conditional sweep already wrote this request (its ``ends_at`` set); the fetch
     goes on from its answer."""
-    if not url.lower().startswith(("http://", "https://")):
-        raise fetch_error(source, url, "only http:// and https:// URLs can be fetched")
+    own = host_of(url) if own_host is None else own_host
+    guarded = Guarded(session.guard, own)
+    _check(guarded, url, source)
     if session.proxied:
         from syndicator.sources.fetch_requests import fetch_with_requests
 
@@ -99,6 +111,7 @@ def fetch(
             deadline,
             max_bytes,
             source,
+            lambda target: _check(guarded, target, source),
         )
     ends_at = sent.wire.ends_at if sent is not None else time.monotonic() + deadline
     tail = request_tail(session, etag, last_modified)
@@ -110,7 +123,7 @@ def fetch(
         except ValueError as exc:
             raise fetch_error(source, url, f"cannot fetch: {exc}") from exc
         try:
-            wire, head = lite.send(target, request, timeout, ends_at, sent)
+            wire, head = lite.send(target, request, timeout, ends_at, sent, guarded)
         except (OSError, ProtocolError) as exc:
             raise transport_failure(exc, source, url, "cannot fetch", timeout, deadline) from exc
         sent = None  # a redirect's next request goes out here
@@ -122,6 +135,7 @@ def fetch(
             _skip_body(wire, head, lite, target.key)  # the wire is kept or closed
             if location:
                 url = _redirect(url, location, source)
+                _check(guarded, url, source)
                 continue
             reason = f"HTTP {status} {head.reason}".strip()
             if retry_after is not None:
@@ -156,6 +170,13 @@ def request_tail(session: HttpSession, etag: str | None, last_modified: str | No
     return tail + "\r\n"
 
 
+def _check(guarded: Guarded, url: str, source: str) -> None:
+    """Refuse ``url`` for its scheme, host spelling or literal address."""
+    reason = guarded.guard.url_refusal(url, guarded.own_host)
+    if reason:
+        raise fetch_error(source, url, f"refused: {reason}")
+
+
 def _redirect(url: str, location: str, source: str) -> str:
     try:
         target = urljoin(url, location.strip())
@@ -170,6 +191,8 @@ def transport_failure(
     exc: BaseException, source: str, url: str, what: str, timeout: float, deadline: float
 ) -> Exception:
     """The SourceError for a transport failure, saying which bound was hit."""
+    if isinstance(exc, FetchRefused):
+        return fetch_error(source, url, f"refused: {exc.reason}")
     if isinstance(exc, DeadlineExceeded):
         return fetch_error(source, url, f"deadline of {deadline:g}s exceeded")
     if isinstance(exc, TimeoutError):
@@ -235,12 +258,21 @@ def fetch_image(
     timeout: float = 10.0,
     deadline: float = 20.0,
     source: str = "",
+    own_host: str,
 ) -> tuple[bytes, str]:
     """Download a lead image within the size cap and return ``(data, mime)``; the
-    declared dimensions are checked before any pixel is decoded."""
+    declared dimensions are checked before any pixel is decoded. ``own_host``: the
+    host of the article's source (see ``fetch``); an image elsewhere must be on a
+    public address."""
     from syndicator.sources.images import image_mime
 
     result = fetch(
-        session, url, timeout=timeout, deadline=deadline, max_bytes=max_bytes, source=source
+        session,
+        url,
+        timeout=timeout,
+        deadline=deadline,
+        max_bytes=max_bytes,
+        source=source,
+        own_host=own_host,
     )
     return result.body, image_mime(result.body, max_pixels=max_pixels, source=source, url=url)

@@ -9,7 +9,9 @@ session's connections (``HttpSession.requests_session`` mounts its adapter).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urljoin
 
 import requests
 import urllib3
@@ -38,8 +40,18 @@ def fetch_with_requests(
     deadline: float,
     max_bytes: int,
     source: str,
+    check: Callable[[str], None],
 ) -> FetchResult:
+    """``check(url)`` raises for a URL the guard refuses: it sees every redirect's
+    target before it is followed. (The proxy resolves names and connects, so the
+    connect-time address check of the lean client cannot be made here.)"""
     headers: dict[str, str] = {}
+
+    def refuse_redirect(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        location = response.headers.get("Location") if response.is_redirect else None
+        if location:
+            check(urljoin(response.url, location))
+
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -47,7 +59,12 @@ def fetch_with_requests(
     with Deadline(deadline) as clock:
         try:
             response = session.get(
-                url, headers=headers, stream=True, timeout=(timeout, timeout), allow_redirects=True
+                url,
+                headers=headers,
+                stream=True,
+                timeout=(timeout, timeout),
+                allow_redirects=True,
+                hooks={"response": refuse_redirect},
             )
         except requests.TooManyRedirects as exc:
             raise fetch_error(source, url, "too many redirects") from exc

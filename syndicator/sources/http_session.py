@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from syndicator.sources.guard import FetchGuard
 from syndicator.sources.lite_http import LiteClient, proxies_configured
 
 if TYPE_CHECKING:
@@ -27,10 +28,16 @@ class HttpSession:
     """Fixed headers (``headers`` is read-only), redirects followed up to
     ``max_redirects``, ``pool_size`` idle connections kept per host, ``proxied``
     when the environment configured a proxy at creation (fetches then go through
-    requests). Safe to share between threads; ``close`` releases every connection."""
+    requests). ``guard`` decides which addresses a fetch may reach (see
+    ``guard``). Safe to share between threads; ``close`` releases every connection."""
 
     def __init__(
-        self, headers: Mapping[str, str], *, pool_size: int = 64, max_redirects: int = 5
+        self,
+        headers: Mapping[str, str],
+        *,
+        pool_size: int = 64,
+        max_redirects: int = 5,
+        guard: FetchGuard | None = None,
     ) -> None:
         for name, value in headers.items():
             text = f"{name}{value}"
@@ -40,6 +47,7 @@ class HttpSession:
         self.header_block = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         self.pool_size = pool_size
         self.max_redirects = max_redirects
+        self.guard = guard or FetchGuard()
         self.lite = LiteClient(keep=pool_size)
         # Read once: a process's environment only changes by its own hand, and
         # reading six variables costs more than the rest of a 304.

@@ -22,6 +22,7 @@ import time
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote, urlsplit
 
+from syndicator.sources.guard import FetchGuard, FetchRefused, address_refusal, connect
 from syndicator.sources.wire import Closed, DeadlineExceeded, Head, ProtocolError, Wire, read_head
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "IDLE_MAX",
+    "Guarded",
     "Key",
     "LiteClient",
     "Sent",
@@ -61,6 +63,14 @@ class Sent(NamedTuple):
 
     wire: Wire
     reused: bool
+
+
+class Guarded(NamedTuple):
+    """The fetch guard for one request: connections go only to addresses ``guard``
+    allows, except those of ``own_host`` (the host the fetch is made for)."""
+
+    guard: FetchGuard
+    own_host: str
 
 
 class Target(NamedTuple):
@@ -151,17 +161,23 @@ class LiteClient:
         timeout: float,
         ends_at: float,
         sent: Sent | None = None,
+        guarded: Guarded | None = None,
     ) -> tuple[Wire, Head]:
         """Send ``request`` and read the response head. A kept-alive connection the
         server has closed meanwhile is replaced once by a new one (a GET may be
         repeated). ``sent``: a connection ``request`` was already written to (by
-        the conditional sweep), whose answer is read here. The caller reads the
-        body and hands the wire to ``release`` (or closes it)."""
+        the conditional sweep), whose answer is read here. ``guarded``: a new
+        connection goes only to an address the guard allowed (resolved once, then
+        connected to), and a kept one only when its peer is allowed too (it may have
+        been opened for another source whose own host this is). The caller reads
+        the body and hands the wire to ``release`` (or closes it)."""
         wire: Wire | None
         if sent is not None:
             wire, reused = sent.wire, sent.reused
         else:
             wire = self.take(target.key)
+            if wire is not None and guarded is not None:
+                self._check_peer(target.key, wire, guarded)
             reused = wire is not None
         if wire is not None:
             try:
@@ -178,7 +194,7 @@ class LiteClient:
             except BaseException:
                 wire.close()
                 raise
-        wire = self._open(target.key, timeout, ends_at)
+        wire = self._open(target.key, timeout, ends_at, guarded)
         try:
             wire.arm(timeout, ends_at)
             wire.send(request)
@@ -205,13 +221,31 @@ class LiteClient:
             wire.close()
         return None
 
+    def _check_peer(self, key: Key, wire: Wire, guarded: Guarded) -> None:
+        """Refuse a kept connection whose peer this request may not reach; the
+        connection goes back to the pool for the fetches that may."""
+        if key[1] == guarded.own_host:
+            return
+        try:
+            peer = str(wire.sock.getpeername()[0])
+        except OSError:
+            return  # closed meanwhile: the send fails and a new connection is checked
+        reason = address_refusal(peer, guarded.guard.allow_private)
+        if reason:
+            self.release(key, wire)
+            raise FetchRefused(key[1], f"{key[1]} resolves to {reason}")
+
     @staticmethod
-    def _open(key: Key, timeout: float, ends_at: float) -> Wire:
+    def _open(key: Key, timeout: float, ends_at: float, guarded: Guarded | None = None) -> Wire:
         scheme, host, port = key
         remaining = ends_at - time.monotonic()
         if remaining <= 0:
             raise DeadlineExceeded("deadline exceeded")
-        sock = socket.create_connection((host, port), timeout=min(timeout, remaining))
+        wait = min(timeout, remaining)
+        if guarded is None:
+            sock = socket.create_connection((host, port), timeout=wait)
+        else:
+            sock = connect(guarded.guard, host, port, guarded.own_host, wait)
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if scheme == "https":

@@ -106,6 +106,7 @@ def _nothing_known(keys: Sequence[str]) -> set[str]:
 
 def _fetch_page(spec: SourceSpec, session: HttpSession, url: str) -> Article:
     from syndicator.sources.extract import extract_article
+    from syndicator.sources.guard import host_of
 
     result = fetch(
         session,
@@ -114,6 +115,7 @@ def _fetch_page(spec: SourceSpec, session: HttpSession, url: str) -> Article:
         deadline=spec.deadline,
         max_bytes=spec.max_bytes,
         source=spec.name,
+        own_host=host_of(spec.url),
     )
     return extract_article(
         result.body,
@@ -126,13 +128,18 @@ def _fetch_page(spec: SourceSpec, session: HttpSession, url: str) -> Article:
 
 
 def _fetch_pages(spec: SourceSpec, session: HttpSession, urls: list[str]) -> list[Article | str]:
-    """Each page as an Article, or a message saying why it could not be read."""
+    """Each page as an Article, or a message saying why it could not be read. Any
+    exception is caught here, per page: one hostile or odd page (a bug in a parser
+    it trips) costs that article, never the source."""
 
     def one(url: str) -> Article | str:
         try:
             return _fetch_page(spec, session, url)
         except (SourceError, ExtractionError) as exc:
             return f"{spec.name}: article page {url}: {exc}"
+        except Exception as exc:
+            log.debug("article page %s of %s failed", url, spec.name, exc_info=True)
+            return f"{spec.name}: article page {url}: unexpected {type(exc).__name__}: {exc}"
 
     if len(urls) <= 1:
         return [one(u) for u in urls]
@@ -157,6 +164,35 @@ def _merge(listed: Article, page: Article) -> Article:
         author=listed.author or page.author,
         site_name=listed.site_name or page.site_name,
     )
+
+
+def _link_refusal(article: Article) -> str | None:
+    """Why an article may not be recorded for its link: a ``file:``, ``gopher:``,
+    ``javascript:`` or ``data:`` URL is never fetched, recorded or posted. (An item
+    with no link at all is kept: it is known by its guid or content.)"""
+    from syndicator.sources.guard import scheme_refusal
+
+    if not article.url:
+        return None
+    reason = scheme_refusal(article.url)
+    return f"link {article.url[:80]!r} is {reason}; not recorded" if reason else None
+
+
+def _public_links_only(articles: list[Article], errors: list[str]) -> list[Article]:
+    """The articles whose link is http(s) (or absent), each lead image only when it
+    is http(s) too; the others are reported in ``errors``."""
+    from syndicator.sources.guard import scheme_refusal
+
+    kept = []
+    for article in articles:
+        reason = _link_refusal(article)
+        if reason:
+            errors.append(f"{article.source}: item {article.title!r}: {reason}")
+            continue
+        if article.image_url and scheme_refusal(article.image_url):
+            article = article.with_changes(image_url=None)
+        kept.append(article)
+    return kept
 
 
 def _wants_page(spec: SourceSpec, entry: FeedEntry, article: Article) -> bool:
@@ -189,17 +225,29 @@ def _poll_feed(
         if e.title and known.intersection(keys)
     ]
     full = len(unknown) if spec.clean_first is None else spec.clean_first
-    fresh = [
-        (e, entry_to_article(e, source=spec.name, timezone=spec.timezone, quick=i >= full))
-        for i, e in enumerate(unknown)
-    ]
+    fresh, errors = [], []
+    for i, e in enumerate(unknown):
+        try:
+            built = entry_to_article(e, source=spec.name, timezone=spec.timezone, quick=i >= full)
+        except Exception as exc:  # one odd item costs that item, never the feed
+            log.debug("item %s of %s failed", e.link or e.guid, spec.name, exc_info=True)
+            errors.append(
+                f"{spec.name}: item {e.link or e.guid or e.title!r}: "
+                f"unexpected {type(exc).__name__}: {exc}"
+            )
+            continue
+        reason = _link_refusal(built)
+        if reason:
+            errors.append(f"{spec.name}: item {built.title!r}: {reason}")
+            continue
+        fresh.append((e, built))
     hashed = [a.key for _, a in fresh if a.key.startswith("hash:")]
     if hashed:  # items with neither guid nor link are known by their content only
         known_hashes = is_known(hashed)
         fresh = [(e, a) for e, a in fresh if a.key not in known_hashes]
     wanted = [a.url for e, a in fresh[:full] if _wants_page(spec, e, a)]
     pages = dict(zip(wanted, _fetch_pages(spec, session, wanted), strict=True))
-    articles, errors = [], []
+    articles = []
     for _, article in fresh:
         page = pages.get(article.url)
         if isinstance(page, str):
@@ -297,6 +345,7 @@ def complete_poll(
         articles, errors = _poll_list(spec, session, result, is_known)
     else:
         raise SourceError(spec.name, f"unknown source kind {spec.kind!r} (expected feed or html)")
+    articles = _public_links_only(articles, errors)
     for message in errors:
         log.warning("%s", message)
     return PollResult(

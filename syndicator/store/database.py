@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ log = logging.getLogger(__name__)
 def open_engine(url: str) -> Engine:
     """Create the SQLAlchemy engine and bring its schema up to date."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+        create_private(url[len("sqlite:///") :])
     kwargs: dict[str, Any] = {"future": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
@@ -30,6 +32,17 @@ def open_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     migrate(engine)
     return engine
+
+
+def create_private(path: str) -> None:
+    """Create the post log's file readable by its owner only (0600, in a new folder
+    0700) before SQLite would create it 0644: it holds every post's text, errors and
+    remote URLs. SQLite gives its -wal and -shm files the database file's mode. An
+    existing file is left as it is."""
+    file = Path(path)
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with suppress(FileExistsError):
+        os.close(os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:

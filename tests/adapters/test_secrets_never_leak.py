@@ -155,3 +155,72 @@ def test_failed_verify_leaks_no_secret(name, http_server, monkeypatch, caplog):
     with pytest.raises(PublishError) as caught:
         adapter.verify()
     _assert_clean(name, caplog.text, str(caught.value), caught.value.platform_message)
+
+
+# --- Not even a part of a secret: a long error body with the secrets at every offset.
+# Truncating an error body before redacting it left the head of a token that straddled
+# the cut (300 characters in _short_body, 100 and 200 for Slack) in every error.
+
+FRAGMENT = 8
+BODY = 360  # longer than every cut an adapter makes
+
+
+def fragments(secret: str) -> set[str]:
+    return {secret[i : i + FRAGMENT] for i in range(len(secret) - FRAGMENT + 1)}
+
+
+def _secret_parts(name: str) -> list[str]:
+    """The secrets of ``name`` without what is public: a webhook URL's API prefix
+    (``/api/webhooks/``, ``/services/``) is in every such URL, its ids and token are
+    the secret."""
+    values = list(ADAPTERS[name][2].values())
+    if name in WEBHOOK_PATHS:
+        values.append(WEBHOOK_PATHS[name].split("/", 3)[-1])
+    return values
+
+
+def assert_no_fragment(secrets: list[str], *texts: str) -> None:
+    """No run of ``FRAGMENT`` characters of any secret in any of ``texts``."""
+    for secret in secrets:
+        for part in fragments(secret):
+            for text in texts:
+                assert part not in text, f"{part!r} of a secret in: {text[:400]!r}"
+
+
+def _echoing_at(group: str, offsets: list[int]):
+    """Answers 500 with ``group`` (the adapter's secrets) placed at the next offset of
+    a long body: as plain text on even offsets, in every JSON field on odd ones."""
+
+    def handler(request: Request) -> Response:
+        offset = offsets.pop(0) if offsets else 0
+        echo = "#" * offset + group + "#" * (BODY - offset)
+        if offset % 2 == 0:
+            return 500, {"Content-Type": "text/plain"}, echo
+        fields = ("error", "description", "detail", "title", "message", "errmsg")
+        body: dict[str, Any] = dict.fromkeys(fields, echo)
+        body["errors"] = [{"message": echo}]
+        return 500, {}, json.dumps(body)
+
+    return handler
+
+
+@pytest.mark.parametrize("name", sorted(ADAPTERS))
+def test_a_secret_at_any_offset_of_a_long_error_body_leaks_not_even_in_part(
+    name, http_server, monkeypatch, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    secrets = _secret_parts(name)
+    group = " ".join(_secrets_of(name))
+    offsets = list(range(BODY))
+    stub = http_server(_echoing_at(group, offsets))
+    adapter = _adapter(name, stub.url, monkeypatch)
+    post = adapter.render(article(url="https://news.example.edu.cn/c/1.htm"))
+    kept: list[str] = []
+    while offsets:
+        before = len(offsets)
+        with pytest.raises(PublishError) as caught:
+            adapter.publish(post, key="delivery-1")
+        assert len(offsets) < before  # each publish reached the server
+        error = caught.value
+        kept += [str(error), error.platform_message, *traceback.format_exception_only(error)]
+    assert_no_fragment(secrets, caplog.text, *kept)

@@ -1,4 +1,4 @@
-"""A small threaded HTTP server on 127.0.0.1 for platform contract stubs.
+"""A small threaded HTTP server on loopback (127.0.0.1 unless asked) for platform contract stubs.
 
 Platforms that cannot run here (Weibo, WeChat, X, Telegram, ...) are tested against a local
 server that implements their documented HTTP contract. This module gives the plumbing only:
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -89,6 +90,7 @@ def _encode(body: Body, headers: dict[str, str]) -> bytes:
 def _request_handler(stub: StubServer, handler: Handler, lock: threading.Lock) -> type:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms wait
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -124,15 +126,20 @@ def _request_handler(stub: StubServer, handler: Handler, lock: threading.Lock) -
     return _Handler
 
 
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 @contextlib.contextmanager
-def serve(handler: Handler) -> Iterator[StubServer]:
-    """Run a stub server for the duration of the `with` block."""
+def serve(handler: Handler, *, host: str = "127.0.0.1") -> Iterator[StubServer]:
+    """Run a stub server for the duration of the `with` block, on ``host`` (any
+    loopback address: ``127.0.0.2`` or ``::1`` too)."""
     stub = StubServer(url="")
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), _request_handler(stub, handler, threading.Lock())
-    )
+    server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
+    server = server_class((host, 0), _request_handler(stub, handler, threading.Lock()))
     server.daemon_threads = True
-    stub.url = f"http://127.0.0.1:{server.server_address[1]}"
+    shown = f"[{host}]" if ":" in host else host
+    stub.url = f"http://{shown}:{server.server_address[1]}"
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="stub-http", daemon=True
     )

@@ -44,7 +44,10 @@ def test_small_jpeg_is_returned_with_its_mime(
 ) -> None:
     data = _jpeg(64, 48)
     url = http_server.serve("/lead.jpg", data, headers={"Content-Type": "image/jpeg"})
-    assert fetch_image(session, url, source="bit-news") == (data, "image/jpeg")
+    assert fetch_image(session, url, source="bit-news", own_host="127.0.0.1") == (
+        data,
+        "image/jpeg",
+    )
 
 
 def test_huge_declared_dimensions_are_rejected_before_decoding(
@@ -52,7 +55,7 @@ def test_huge_declared_dimensions_are_rejected_before_decoding(
 ) -> None:
     url = http_server.serve("/bomb.png", _png_header_only(100_000, 100_000))
     with pytest.raises(SourceError, match=r"decompression bomb|over the limit"):
-        fetch_image(session, url, source="bit-news")
+        fetch_image(session, url, source="bit-news", own_host="127.0.0.1")
 
 
 def test_dimensions_over_max_pixels_are_rejected(
@@ -60,7 +63,7 @@ def test_dimensions_over_max_pixels_are_rejected(
 ) -> None:
     url = http_server.serve("/wide.png", _png_header_only(8000, 6000))
     with pytest.raises(SourceError, match="declares 8000x6000 pixels, over the limit of 40000000"):
-        fetch_image(session, url, max_pixels=40_000_000, source="bit-news")
+        fetch_image(session, url, max_pixels=40_000_000, source="bit-news", own_host="127.0.0.1")
 
 
 def test_image_bigger_than_the_byte_cap_is_rejected(
@@ -68,10 +71,10 @@ def test_image_bigger_than_the_byte_cap_is_rejected(
 ) -> None:
     url = http_server.serve("/big.jpg", _jpeg(64, 48))
     with pytest.raises(SourceError, match="exceeds the cap of 100"):
-        fetch_image(session, url, max_bytes=100)
+        fetch_image(session, url, max_bytes=100, own_host="127.0.0.1")
 
 
 def test_html_served_as_image_is_rejected(http_server: LocalServer, session: HttpSession) -> None:
     url = http_server.serve("/fake.jpg", b"<html>not an image</html>")
     with pytest.raises(SourceError, match="not a readable image"):
-        fetch_image(session, url, source="bit-news")
+        fetch_image(session, url, source="bit-news", own_host="127.0.0.1")
