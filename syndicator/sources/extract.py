@@ -112,15 +112,15 @@ def _find_date(doc: Any, date_els: list[Any], meta: Any, url: str, timezone: str
 def _summary(description: str | None) -> str:
     """The meta description without the furniture it often starts with (it is often
     the page's first words: "release date :... | [ close window ]ViewCount: ...")."""
-    text = clean_text(description or "")
-    if not text or is_boilerplate(text):
-        return ""
+    text = " ".join((description or "").split())
     cut = 0
     for mark in _FURNITURE_END.finditer(text):
         if is_boilerplate(text[: mark.end()]):
             cut = mark.end()
-    rest = text[cut:].strip()
-    return rest if len(rest) >= _MIN_SUMMARY or not cut else ""
+    rest = clean_text(text[cut:])
+    if cut and len(rest) < _MIN_SUMMARY:
+        return ""
+    return rest
 
 
 def _is_furniture(paragraph: str, heads: set[str]) -> bool:
