@@ -21,6 +21,7 @@ __all__ = [
     "ATOM",
     "MEDIA",
     "XHTML",
+    "escape",
     "inner_markup",
     "looks_like_html",
     "media_image",
@@ -48,10 +49,19 @@ _HTML_ELEMENTS = frozenset(
 )
 
 
+def escape(text: str) -> str:
+    """Plain text as HTML text; most titles have nothing to escape."""
+    if "<" in text or "&" in text or ">" in text:
+        return html.escape(text, quote=False)
+    return text
+
+
 def looks_like_html(text: str) -> bool:
     """Whether a value that the format calls plain (an RSS title) was written as HTML:
     it closes a tag or uses an entity, and every tag and entity is a real HTML one.
     feedparser guesses the same way, so both parsers read such a title alike."""
+    if "<" not in text and "&" not in text:
+        return False
     if _CLOSE_TAG_OR_ENTITY.search(text) is None:
         return False
     if any(tag.lower() not in _HTML_ELEMENTS for tag in _TAG_NAME.findall(text)):
@@ -118,13 +128,13 @@ def text_construct(el: Any) -> str:
         return plain_text(el)
     if kind.endswith("xml"):
         return inner_markup(el)
-    return html.escape(plain_text(el), quote=False)
+    return escape(plain_text(el))
 
 
 def media_title(el: Any) -> str:
     """A ``media:title``: plain text unless ``type="html"``."""
     text = plain_text(el)
-    return text if el.get("type") == "html" else html.escape(text, quote=False)
+    return text if el.get("type") == "html" else escape(text)
 
 
 def media_image(el: Any, base: str) -> str | None:

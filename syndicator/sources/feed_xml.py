@@ -13,7 +13,6 @@ feed gives the same articles whichever path it takes.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urljoin
@@ -23,6 +22,7 @@ from syndicator.sources.feed_fields import (
     ATOM,
     MEDIA,
     XHTML,
+    escape,
     inner_markup,
     looks_like_html,
     media_image,
@@ -145,7 +145,7 @@ def _title(el: Any) -> str:
     if el.tag == MEDIA + "title":
         return media_title(el)
     text = plain_text(el)
-    return text if looks_like_html(text) else html.escape(text, quote=False)
+    return text if looks_like_html(text) else escape(text)
 
 
 def _rss_item(item: Any, base: str, language: str | None, site: str) -> FeedEntry:
