@@ -78,3 +78,12 @@ def test_a_declared_charset_wins_over_guessing() -> None:
     assert decode_feed(b'<?xml version="1.0" encoding="gb2312"?><t>\xb1\xb1</t>').endswith(
         "<t>北</t>"
     )
+
+
+def test_a_feed_labelled_gb2312_with_gbk_only_characters_decodes_right() -> None:
+    title = TEXT["gbk"]  # 镕 is GBK, not GB2312: lxml refuses it, the forgiving path reads it
+    body = (
+        '<?xml version="1.0" encoding="gb2312"?>' + _feed(title)[len('<?xml version="1.0"?>') :]
+    ).encode("gbk")
+    (item,) = parse_feed(body, url="https://news.example.edu.cn/rss.xml", source="t")
+    assert item.title == title
