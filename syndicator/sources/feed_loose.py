@@ -61,6 +61,16 @@ def _content(entry: Any) -> tuple[str, str]:
     return "", ""
 
 
+def _base(entry: Any, url: str) -> str:
+    """The base the entry's markup is relative to: its ``xml:base`` (which
+    feedparser records with each field) against the feed's URL."""
+    details = [*entry.get("content", []), entry.get("summary_detail"), entry.get("title_detail")]
+    for detail in details:
+        if detail and (base := detail.get("base")):
+            return absolute(url, str(base))
+    return url
+
+
 def _link(entry: Any, atom: bool) -> str | None:
     """The entry's alternate link. feedparser makes an id the link of an entry that
     has none; an Atom id is a name, so that never counts, and an RSS permalink guid
@@ -89,7 +99,7 @@ def _to_entry(entry: Any, *, url: str, atom: bool, language: str | None, site: s
         summary_html=summary,
         content_html=content,
         published=entry.get("published") or entry.get("updated") or entry.get("created") or None,
-        image_url=_image(entry, url, content, summary),
+        image_url=_image(entry, _base(entry, url), content, summary),
         categories=tags,
         author=entry.get("author") or None,
         language=language,
@@ -110,6 +120,7 @@ def parse_with_feedparser(
         text.encode("utf-8"),
         response_headers={"content-type": "application/xml; charset=utf-8"},
         sanitize_html=False,  # entries.to_text cleans every field, whichever path read it
+        resolve_relative_uris=False,  # no base is given; and the markup stays as written
     )
     feed = parsed.get("feed", {})
     version = parsed.get("version") or ""

@@ -154,6 +154,7 @@ def _rss_item(item: Any, base: str, language: str | None, site: str) -> FeedEntr
     cats: list[str] = []
     guid = link = None
     permalink = False
+    item_base = item.base or base
     for child in item:
         kind = _RSS_FIELD.get(child.tag)
         if kind == "summary" and "summary" in fields:
@@ -183,15 +184,14 @@ def _rss_item(item: Any, base: str, language: str | None, site: str) -> FeedEntr
             if value := plain_text(child):
                 cats.append(value)
         elif kind == "media":
-            if image := media_image(child, base):
+            if image := media_image(child, item_base):
                 images.append(image)
         elif kind == "group":
-            images.extend(i for c in child if (i := media_image(c, base)))
+            images.extend(i for c in child if (i := media_image(c, item_base)))
     if guid is None and (about := item.get(RDF + "about")):
         guid = about.strip() or None  # RSS 1.0 names each item by its rdf:about
     if link is None and guid and permalink and guid.startswith(("http://", "https://")):
         link = guid
-    item_base = item.base or base
     return make_entry(
         fields,
         images,

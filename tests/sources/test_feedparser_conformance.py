@@ -62,13 +62,14 @@ def test_no_item_feedparser_finds_is_lost_but_the_listed_one(reports: list[FileR
     assert lost == ["rss/item_category_image.xml"]  # an <image> title inside a <category>
 
 
-def test_both_paths_give_the_same_articles_on_nearly_every_file_the_fast_path_takes(
+def test_both_paths_give_the_same_articles_on_every_file_the_fast_path_takes_but_two(
     reports: list[FileReport],
 ) -> None:
     fast = [r for r in reports if r.fast]
     assert len(fast) > 1000
     differing = sorted(r.name for r in fast if not r.paths_agree)
-    assert len(differing) <= 5, differing  # each listed as a "paths" row with its reason
+    # Both are feedparser's own losses (listed as "paths" rows with the reason).
+    assert differing == ["rss/item_category_image.xml", "rss/item_guid_isPermaLink_ValueError.xml"]
 
 
 def test_empty_feeds_are_feeds_with_no_items(reports: list[FileReport]) -> None:
