@@ -20,6 +20,9 @@ __all__ = ["page_title", "strip_site_suffix"]
 _SEPARATOR = re.compile(r"\s+[-|–—_·»:]{1,2}\s+|\s*[|｜_]\s*|(?<=\S)[-–—]{1,2}(?=\S)|\s*——\s*")
 _DATE = re.compile(r"^[\d\s./\-:年月日]{6,}$")
 _SMALL_WORDS = {"of", "the", "and", "for", "at", "in", "de", "du", "des", "la", "le", "&"}
+# Words a site's name adds to its host's name: "BIT News" on bit.edu.cn.
+_SITE_WORDS = {"news", "online", "times", "daily", "english", "official", "website", "portal"}
+_CJK_SITE = re.compile(r"^[\u4e00-\u9fff]{0,12}(?:新闻网|官网|网站|门户|网)$")
 _HEADINGS = "//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title')]"
 _MAX_HEADINGS = 60
 
@@ -41,10 +44,17 @@ def _is_site(tail: str, sites: set[str], labels: set[str]) -> bool:
         return False
     if norm in sites or _DATE.match(norm):
         return True
+    if _CJK_SITE.match(norm) or any(site.endswith(norm) for site in sites if len(norm) > 1):
+        return True  # "新闻网" for "示例大学新闻网"
     letters = re.sub(r"[^0-9a-z]", "", norm)
     words = [w for w in re.findall(r"[A-Za-z0-9]+", tail) if w.lower() not in _SMALL_WORDS]
     initials = "".join(w[0] for w in words).lower()
-    return bool(letters) and (letters in labels or (len(words) > 1 and initials in labels))
+    if not letters:
+        return False
+    if letters in labels or (len(words) > 1 and initials in labels):
+        return True
+    named = [w for w in words if w.lower() in labels]
+    return bool(named) and all(w.lower() in labels | _SITE_WORDS for w in words)
 
 
 def strip_site_suffix(title: str, *, sites: set[str], labels: set[str], headings: set[str]) -> str:
@@ -91,6 +101,10 @@ def page_title(doc: Any, *, meta_title: str | None, site_names: list[str], url: 
     sites = {_norm(s) for s in site_names if s and s.strip()}
     labels = _host_labels(url)
     title = strip_site_suffix(raw, sites=sites, labels=labels, headings=headings)
-    if h1 and (not title or _is_site(title, sites, labels)):
+    if not h1 or _is_site(h1, sites, labels):  # no <h1>, or the site's logo
+        return title
+    if not title or _is_site(title, sites, labels):
         return h1  # a <title> that names only the site
-    return title or h1
+    if not meta_title and title == raw and _norm(h1) != _norm(title):
+        return h1  # a <title> with no suffix to cut is often the site's: the <h1> is the page's
+    return title

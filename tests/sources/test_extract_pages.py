@@ -50,6 +50,12 @@ def _page(head: str, body: str = BODY, url: str = "https://news.example.org/a/1.
             "https://english.bit.edu.cn/a",
             "The Exchange Hits a Record High",
         ),
+        (  # a Chinese site's "_新闻网" suffix
+            "<title>研究生国际交流人数创新高_新闻网</title>",
+            f"<article>{BODY}</article>",
+            "https://news.example.edu.cn/a",
+            "研究生国际交流人数创新高",
+        ),
         (  # og:site_name
             "<title>Lab opens – Press Office</title><meta property='og:site_name' content='Press Office'>",
             f"<article>{BODY}</article>",
@@ -118,3 +124,14 @@ def test_the_seed_style_page_gets_its_date_from_the_label() -> None:
     article = _page("<title>Lab opens-BIT News</title>", body, "https://english.bit.edu.cn/a")
     assert article.published == datetime(2020, 2, 9, 4, 7, tzinfo=UTC)
     assert not article.text.startswith("release date")
+
+
+def test_an_h1_that_is_the_sites_logo_is_not_the_headline() -> None:
+    body = f"<h1><a href='/'>BIT News</a></h1><div class='content'>{BODY}</div>"
+    article = _page("<title>Lab opens-BIT News</title>", body, "https://english.bit.edu.cn/a")
+    assert article.title == "Lab opens"
+
+
+def test_a_title_that_names_only_the_site_gives_way_to_the_h1() -> None:
+    head = "<title>Press Office</title><meta property='og:site_name' content='Press Office'>"
+    assert _page(head, f"<article><h1>Lab opens</h1>{BODY}</article>").title == "Lab opens"
