@@ -5,6 +5,12 @@ any part with CSS selectors and name elements to delete before extraction (the
 "release date :... | [ close window ]" line, the "Editor:" line and share buttons
 of the seed site). The body comes from trafilatura unless a ``body`` selector
 says where it is.
+
+Without selectors: the headline is the page's title less the site's suffix
+(``page_title``); the date comes from metadata, microdata or a labelled date in the
+text, else from htmldate (markup and URL only, never a bare year in the text); the
+body never starts with the headline or a furniture line, and a meta description
+loses the furniture it starts with.
 """
 
 from __future__ import annotations
