@@ -76,16 +76,28 @@ def sniff_encoding(body: bytes) -> str | None:
 
 
 _GUESSES = ["gb18030", "big5", "cp1252"]
+_STRAY_SHARE = 20  # at most one bad sequence per 20 non-ASCII bytes is "UTF-8 with strays"
 _GUESS_SAMPLE = 200_000  # bytes charset-normalizer looks at: enough to tell, bounded in time
+
+
+def _mostly_utf8(body: bytes) -> str | None:
+    """``body`` as UTF-8 when it is UTF-8 but for a few stray bytes (a cut-off
+    character, one pasted Latin-1 byte): replacing those beats reading the whole
+    document in another charset. ``None`` when it is not UTF-8 at all."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = body.decode("utf-8", errors="replace")
+    non_ascii = len(body) - len(body.decode("ascii", errors="ignore"))
+    return text if text.count("\ufffd") * _STRAY_SHARE <= non_ascii else None
 
 
 def _undeclared(body: bytes) -> str:
     """Text of a document that names no charset: UTF-8 when it is valid UTF-8,
     else GB18030, Big5 or Windows-1252, whichever its content reads as."""
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    if (text := _mostly_utf8(body)) is not None:
+        return text
     from charset_normalizer import from_bytes
 
     best = from_bytes(body[:_GUESS_SAMPLE], cp_isolation=_GUESSES).best()
@@ -114,7 +126,7 @@ def decode_body(body: bytes, encoding: str | None = None) -> str:
         except UnicodeDecodeError:
             if declared != "utf-8":
                 return body.decode(declared, errors="replace")
-    return _undeclared(body)
+    return _undeclared(body)  # a page declared UTF-8 that is mostly not is read by content
 
 
 def decode_feed(body: bytes, content_type: str = "") -> str:

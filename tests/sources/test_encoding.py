@@ -87,3 +87,10 @@ def test_a_feed_labelled_gb2312_with_gbk_only_characters_decodes_right() -> None
     ).encode("gbk")
     (item,) = parse_feed(body, url="https://news.example.edu.cn/rss.xml", source="t")
     assert item.title == title
+
+
+def test_a_utf8_page_with_one_stray_byte_stays_utf8() -> None:
+    page = _page(SIMPLIFIED, BODY).encode("utf-8").replace(b"<p>", b"<p>\xa0", 1)
+    for declared in (None, "utf-8"):
+        text = decode_body(page, declared)
+        assert SIMPLIFIED in text and BODY[:20] in text
