@@ -5,11 +5,18 @@ any part with CSS selectors and name elements to delete before extraction (the
 "release date :... | [ close window ]" line, the "Editor:" line and share buttons
 of the seed site). The body comes from trafilatura unless a ``body`` selector
 says where it is.
+
+Without selectors: the headline is the page's title less the site's suffix
+(``page_title``); the date comes from metadata, microdata or a labelled date in the
+text, else from htmldate (markup and URL only, never a bare year in the text); the
+body never starts with the headline or a furniture line, and a meta description
+loses the furniture it starts with.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -20,13 +27,24 @@ from syndicator.sources.dates import find_labelled_date, parse_date
 from syndicator.sources.keys import canonical_url, url_key
 from syndicator.sources.listpage import compile_selector, page_base, parse_html
 from syndicator.sources.meta import read_meta
+from syndicator.sources.page_title import page_title
 from syndicator.text import clean_html, clean_text
+from syndicator.text.boilerplate import is_boilerplate
 
 __all__ = ["Selectors", "extract_article"]
 
 log = logging.getLogger(__name__)
 
 _LABEL_SCAN = 20_000  # characters of page text searched for a "release date :" label
+_FURNITURE_END = re.compile(
+    r"[\]】|｜]|(?:count|次数|量)\s*[:：]\s*\d*|\d{1,2}:\d{2}(?::\d{2})?", re.I
+)
+_DATE_ONLY = re.compile(
+    r"[\d\s./:年月日时分秒,-]+|(?:[A-Za-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{1,2} [A-Za-z]{3,9}\.? \d{4})"
+    r"(?: \d{1,2}:\d{2}(?::\d{2})?)?"
+)
+_BARE_DATE = 40  # a leading paragraph this short that is only a date is furniture
+_MIN_SUMMARY = 20  # a description left shorter than this after its furniture is none
 
 
 @dataclass(frozen=True)
@@ -74,17 +92,58 @@ def _image_from(elements: list[Any], base: str) -> str | None:
     return None
 
 
-def _title_from_head(doc: Any, site_name: str | None) -> str:
-    h1 = next(iter(doc.iter("h1")), None)
-    if h1 is not None and (text := _plain(h1)):
-        return text
-    title = doc.find(".//title")
-    text = _plain(title) if title is not None else ""
-    if site_name:
-        for sep in (" - ", " | ", "-", "_", " – "):
-            if text.endswith(sep + site_name):
-                return text[: -len(sep + site_name)].strip()
-    return text
+def _found_by_htmldate(doc: Any, url: str, timezone: str) -> Any:
+    """htmldate's reading of the page (its markup, URL and text), the last resort."""
+    import copy
+
+    from htmldate import find_date
+
+    try:
+        found = find_date(copy.deepcopy(doc), url=url, original_date=True, extensive_search=False)
+    except Exception:  # a third-party heuristic must never cost us the article
+        log.debug("htmldate failed on %s", url, exc_info=True)
+        return None
+    return parse_date(found, timezone=timezone) if found else None
+
+
+def _find_date(doc: Any, date_els: list[Any], meta: Any, url: str, timezone: str) -> Any:
+    """The selector's date, the page's metadata or markup, a labelled date in its
+    text ("release date :"), else htmldate's."""
+    found = _date_from(date_els, timezone) or parse_date(meta.published, timezone=timezone)
+    if found is None and doc.find(".//body") is not None:
+        found = find_labelled_date(doc.text_content()[:_LABEL_SCAN], timezone=timezone)
+    return found or _found_by_htmldate(doc, url, timezone)
+
+
+def _summary(description: str | None) -> str:
+    """The meta description without the furniture it often starts with (it is often
+    the page's first words: "release date :... | [ close window ]ViewCount: ...")."""
+    text = " ".join((description or "").split())
+    cut = 0
+    for mark in _FURNITURE_END.finditer(text):
+        if is_boilerplate(text[: mark.end()]):
+            cut = mark.end()
+    rest = clean_text(text[cut:])
+    if cut and len(rest) < _MIN_SUMMARY:
+        return ""
+    return rest
+
+
+def _is_furniture(paragraph: str, heads: set[str]) -> bool:
+    line = " ".join(paragraph.split())
+    if line.casefold() in heads or is_boilerplate(line):
+        return True
+    return len(line) <= _BARE_DATE and _DATE_ONLY.fullmatch(line) is not None
+
+
+def _without_title(text: str, titles: list[str]) -> str:
+    """The body without leading paragraphs that repeat the headline or are furniture
+    (a date on its own, a "release date :" line)."""
+    heads = {" ".join(t.split()).casefold() for t in titles if t}
+    paragraphs = text.split("\n\n")
+    while paragraphs and _is_furniture(paragraphs[0], heads):
+        paragraphs.pop(0)
+    return "\n\n".join(paragraphs)
 
 
 def _body_text(doc: Any, selected: list[Any], url: str) -> str:
@@ -130,10 +189,11 @@ def extract_article(
     date_els = _select(doc, sel.date)
     image_els = _select(doc, sel.image)
     title = next((t for el in title_els if (t := _plain(el))), "")
-    published = _date_from(date_els, timezone) or parse_date(meta.published, timezone=timezone)
-    if published is None:
-        page_text = doc.text_content()[:_LABEL_SCAN] if doc.find(".//body") is not None else ""
-        published = find_labelled_date(page_text, timezone=timezone)
+    title = title or page_title(
+        doc, meta_title=clean_text(meta.title or ""), site_names=list(meta.site_names), url=url
+    )
+    head_title = doc.findtext(".//title") or ""
+    published = _find_date(doc, date_els, meta, url, timezone)
     image = _image_from(image_els, base) or meta.image
     for selector in sel.remove:
         for el in _select(doc, selector):
@@ -142,8 +202,7 @@ def extract_article(
     body_els = _select(doc, sel.body)
     if image is None and body_els:
         image = _image_from(body_els, base)
-    title = title or clean_text(meta.title or "") or _title_from_head(doc, meta.site_name)
-    text = _body_text(doc, body_els, url)
+    text = _without_title(_body_text(doc, body_els, url), [title, head_title, meta.title or ""])
     if not title and not text:
         raise ExtractionError(f"{source}: no article found at {url}")
     canonical = meta.canonical or ""
@@ -153,7 +212,7 @@ def extract_article(
         url=final_url,
         title=title,
         source=source,
-        summary=clean_text(meta.description or ""),
+        summary=_summary(meta.description),
         text=text,
         published=published,
         image_url=image,

@@ -5,41 +5,72 @@ huge trees), and any document with a DOCTYPE goes to the forgiving path instead,
 whose DOCTYPE handling drops entity declarations; so a billion-laughs feed is never
 expanded here. Anything this walk does not recognise raises ``NotFast`` and the
 caller falls back to feedparser.
+
+Which element fills which field follows feedparser (``tests/sources/
+feedparser_differences.md`` lists where and why syndicator reads otherwise), so a
+feed gives the same articles whichever path it takes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urljoin
 
 from syndicator.sources.entries import FeedEntry, absolute, first_image
+from syndicator.sources.feed_fields import (
+    ATOM,
+    MEDIA,
+    XHTML,
+    escape,
+    inner_markup,
+    looks_like_html,
+    media_image,
+    media_title,
+    plain_text,
+    text_construct,
+)
 
-__all__ = ["NotFast", "parse_xml_fast"]
+__all__ = ["NotFast", "make_entry", "parse_xml_fast", "xml_base_only"]
 
-ATOM = "{http://www.w3.org/2005/Atom}"
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 RSS1 = "{http://purl.org/rss/1.0/}"
 RSS090 = "{http://my.netscape.com/rdf/simple/0.9/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
+DCTERMS = "{http://purl.org/dc/terms/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
-MEDIA = "{http://search.yahoo.com/mrss/}"
+ITUNES = "{http://www.itunes.com/DTDs/Podcast-1.0.dtd}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+
+
+def _tags(kind: str, *tags: str) -> dict[str, str]:
+    return dict.fromkeys(tags, kind)
+
 
 # What each child element of an RSS item is, by tag: one dict lookup per element
-# instead of a chain of comparisons (a cold round meets a million elements).
+# instead of a chain of comparisons (a cold round meets a million elements). A
+# "~" kind is a fallback, used only when the item has no element of the main kind.
 _RSS_FIELD = {
-    **dict.fromkeys(("title", RSS1 + "title", RSS090 + "title", DC + "title"), "title"),
-    **dict.fromkeys(("link", RSS1 + "link", RSS090 + "link"), "link"),
-    "guid": "guid",
-    **dict.fromkeys(("description", RSS1 + "description", RSS090 + "description"), "summary"),
-    CONTENT + "encoded": "content",
-    "pubDate": "published",
-    DC + "date": "updated",
-    **dict.fromkeys(("author", DC + "creator"), "author"),
-    **dict.fromkeys(("category", DC + "subject"), "category"),
-    **dict.fromkeys((MEDIA + "content", MEDIA + "thumbnail", "enclosure"), "media"),
+    **_tags("title", "title", RSS1 + "title", RSS090 + "title", DC + "title", ATOM + "title"),
+    **_tags("~title", MEDIA + "title"),
+    **_tags("link", "link", RSS1 + "link", RSS090 + "link"),
+    **_tags("atomlink", ATOM + "link"),
+    **_tags("guid", "guid", ATOM + "id", "id"),
+    **_tags("summary", "description", RSS1 + "description", RSS090 + "description"),
+    **_tags("summary", DC + "description", "summary", "abstract", DCTERMS + "abstract"),
+    **_tags("~summary", ITUNES + "summary", ATOM + "summary"),
+    **_tags("content", CONTENT + "encoded", "fullitem", XHTML + "body", "body"),
+    **_tags("atomcontent", ATOM + "content"),
+    **_tags("published", "pubDate", DCTERMS + "issued", "issued", ATOM + "published", "published"),
+    **_tags("updated", DC + "date", DCTERMS + "modified", "modified", ATOM + "updated", "updated"),
+    **_tags("~published", DCTERMS + "created", "created"),
+    **_tags("author", "author", DC + "creator", DC + "author", ITUNES + "author"),
+    **_tags("category", "category", DC + "subject"),
+    **_tags("media", MEDIA + "content", MEDIA + "thumbnail", "enclosure"),
     MEDIA + "group": "group",
 }
+_MARKUP_KINDS = {"summary", "~summary", "content"}
 
 _parser: Any = None
 
@@ -66,167 +97,115 @@ def _get_parser() -> Any:
     return _parser
 
 
-def _text(el: Any) -> str:
-    """All text under ``el`` (markup inside a title is flattened)."""
-    if len(el):
-        return "".join(el.itertext()).strip()
-    return (el.text or "").strip()
+def xml_base_only(el: Any, value: str) -> str:
+    """``value`` resolved against the ``xml:base`` attributes around ``el`` alone,
+    never against the URL the feed came from: an id named relative to the
+    document's own base is stable, one resolved against the feed's URL would
+    change when the feed moves. feedparser, given no URL, resolves ids the same way."""
+    if "://" in value[:12] or value.startswith("urn:"):
+        return value
+    bases = [b for node in el.iterancestors() if (b := node.get(XML_BASE))]
+    if (own := el.get(XML_BASE)) is not None:
+        bases.insert(0, own)
+    if not bases:
+        return value
+    base = ""
+    for part in reversed(bases):
+        base = urljoin(base, part.strip()) if base else part.strip()
+    return urljoin(base, value)
 
 
-def _inner_markup(el: Any) -> str:
-    """An element's content as HTML text: its text when it is escaped/CDATA HTML,
-    its serialised children when the markup is inline (Atom xhtml content)."""
-    if not len(el):
-        return (el.text or "").strip()
-    from lxml import etree
-
-    parts = [el.text or ""]
-    for child in el:
-        parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
-    return "".join(parts).strip()
-
-
-def _media_image(el: Any, base: str) -> str | None:
-    url = el.get("url") or el.get("href")
-    if not url:
-        return None
-    tag = el.tag
-    kind = (el.get("type") or "").lower()
-    if tag == MEDIA + "content" and not (kind.startswith("image/") or el.get("medium") == "image"):
-        return None
-    if tag in ("enclosure", ATOM + "link") and not kind.startswith("image/"):
-        return None
-    return absolute(base, url.strip())
-
-
-def _entry(fields: dict[str, str], images: list[str], cats: list[str], **rest: Any) -> FeedEntry:
+def make_entry(
+    fields: dict[str, str], images: list[str], cats: list[str], **rest: Any
+) -> FeedEntry:
+    """A ``FeedEntry`` from the fields a walk found (fallback kinds fill gaps)."""
     content = fields.get("content", "")
-    summary = fields.get("summary", "")
+    summary = fields.get("summary") or fields.get("~summary", "")
     base = rest.pop("base")
     image = images[0] if images else first_image(content or summary, base)
     return FeedEntry(
-        title=fields.get("title", ""),
+        title=fields.get("title") or fields.get("~title", ""),
         summary_html=summary,
         content_html=content,
-        published=fields.get("published") or fields.get("updated") or None,
+        published=fields.get("published")
+        or fields.get("updated")
+        or fields.get("~published")
+        or None,
         image_url=image,
-        categories=tuple(cats),
+        categories=tuple(dict.fromkeys(cats)),
         author=fields.get("author") or None,
         **rest,
     )
 
 
-def _rss_items(items: Iterable[Any], base: str, language: str | None, site: str) -> list[FeedEntry]:
-    out = []
-    for item in items:
-        fields: dict[str, str] = {}
-        images: list[str] = []
-        cats: list[str] = []
-        guid = link = None
-        permalink = False
-        for child in item:
-            kind = _RSS_FIELD.get(child.tag)
-            if kind is None:
-                continue
-            if kind in ("title", "summary", "content", "published", "updated", "author"):
-                if kind not in fields:
-                    markup = kind in ("summary", "content")
-                    fields[kind] = _inner_markup(child) if markup else _text(child)
-            elif kind == "link":
-                link = link or _text(child) or None
-            elif kind == "guid":
-                guid = _text(child) or None
-                permalink = (child.get("isPermaLink") or "true").lower() == "true"
-            elif kind == "category":
-                if value := _text(child):
-                    cats.append(value)
-            elif kind == "media":
-                if image := _media_image(child, base):
-                    images.append(image)
-            else:  # a media:group
-                images.extend(i for c in child if (i := _media_image(c, base)))
-        if guid is None and (about := item.get(RDF + "about")):
-            guid = about.strip() or None  # RSS 1.0 names each item by its rdf:about
-        if link is None and guid and permalink and guid.startswith(("http://", "https://")):
-            link = guid
-        out.append(
-            _entry(
-                fields,
-                images,
-                cats,
-                base=base,
-                guid=guid,
-                link=absolute(base, link) if link else None,
-                language=language,
-                site_name=site,
-            )
-        )
-    return out
+def _title(el: Any) -> str:
+    """An RSS title is plain text unless it was plainly written as HTML."""
+    if el.tag == ATOM + "title":
+        return text_construct(el)
+    if el.tag == MEDIA + "title":
+        return media_title(el)
+    text = plain_text(el)
+    return text if looks_like_html(text) else escape(text)
 
 
-def _atom_link(entry: Any, base: str) -> tuple[str | None, list[str]]:
-    link = None
-    images = []
-    for el in entry.iterchildren(ATOM + "link"):
-        rel = el.get("rel") or "alternate"
-        href = (el.get("href") or "").strip()
-        if rel == "alternate" and link is None and href:
-            link = absolute(el.base or base, href)
-        elif rel == "enclosure" and (image := _media_image(el, el.base or base)):
-            images.append(image)
-    return link, images
-
-
-def _atom_entries(feed: Any, base: str) -> list[FeedEntry]:
-    language = feed.get(XML_LANG)
-    site = ""
-    if (title := feed.find(ATOM + "title")) is not None:
-        site = _text(title)
-    out = []
-    for entry in feed.iterchildren(ATOM + "entry"):
-        entry_base = entry.base or base
-        fields: dict[str, str] = {}
-        cats: list[str] = []
-        guid = None
-        link, images = _atom_link(entry, entry_base)
-        for child in entry:
-            tag = child.tag
-            if tag == ATOM + "title":
-                fields["title"] = _text(child)
-            elif tag == ATOM + "id":
-                guid = _text(child) or None
-            elif tag == ATOM + "summary":
-                fields["summary"] = _inner_markup(child)
-            elif tag == ATOM + "content":
-                fields["content"] = _inner_markup(child)
-            elif tag == ATOM + "published":
-                fields["published"] = _text(child)
-            elif tag == ATOM + "updated":
-                fields["updated"] = _text(child)
-            elif tag == ATOM + "author":
-                name = child.find(ATOM + "name")
-                if name is not None and "author" not in fields:
-                    fields["author"] = _text(name)
-            elif tag == ATOM + "category":
-                if term := (child.get("term") or "").strip():
-                    cats.append(term)
-            elif tag in (MEDIA + "content", MEDIA + "thumbnail") and (
-                image := _media_image(child, entry_base)
-            ):
+def _rss_item(item: Any, base: str, language: str | None, site: str) -> FeedEntry:
+    fields: dict[str, str] = {}
+    images: list[str] = []
+    cats: list[str] = []
+    guid = link = None
+    permalink = False
+    item_base = item.base or base
+    for child in item:
+        kind = _RSS_FIELD.get(child.tag)
+        if kind == "summary" and "summary" in fields:
+            kind = "content"  # a second teaser (description and summary) is the body
+        if kind is None or kind in fields:
+            continue
+        if kind in ("title", "~title"):
+            fields[kind] = _title(child)
+        elif kind in _MARKUP_KINDS:
+            fields[kind] = inner_markup(child)
+        elif kind == "atomcontent":
+            fields["content"] = fields.get("content") or text_construct(child)
+        elif kind in ("published", "updated", "~published", "author"):
+            fields[kind] = plain_text(child)
+        elif kind == "link":
+            if (child.get("rel") or "alternate") == "alternate":
+                link = link or plain_text(child) or (child.get("href") or "").strip() or None
+        elif kind == "atomlink":
+            if (child.get("rel") or "alternate") == "alternate" and not link:
+                link = (child.get("href") or "").strip() or None
+        elif kind == "guid" and guid is None:
+            guid = plain_text(child) or None
+            permalink = (child.get("isPermaLink") or "true").lower() == "true"
+            if guid and permalink:
+                guid = xml_base_only(child, guid)
+        elif kind == "category":
+            if value := plain_text(child):
+                cats.append(value)
+        elif kind == "media":
+            if image := media_image(child, item_base):
                 images.append(image)
-        out.append(
-            _entry(
-                fields,
-                images,
-                cats,
-                base=entry_base,
-                guid=guid,
-                link=link,
-                language=entry.get(XML_LANG) or language,
-                site_name=site,
-            )
-        )
-    return out
+        elif kind == "group":
+            images.extend(i for c in child if (i := media_image(c, item_base)))
+    if guid is None and (about := item.get(RDF + "about")):
+        guid = about.strip() or None  # RSS 1.0 names each item by its rdf:about
+    if link is None and guid and permalink and guid.startswith(("http://", "https://")):
+        link = guid
+    return make_entry(
+        fields,
+        images,
+        cats,
+        base=item_base,
+        guid=guid,
+        link=absolute(item_base, link) if link else None,
+        language=language,
+        site_name=site,
+    )
+
+
+def _rss_items(items: Iterable[Any], base: str, language: str | None, site: str) -> list[FeedEntry]:
+    return [_rss_item(item, base, language, site) for item in items]
 
 
 def parse_xml_fast(body: bytes, *, url: str) -> list[FeedEntry]:
@@ -246,7 +225,7 @@ def parse_xml_fast(body: bytes, *, url: str) -> list[FeedEntry]:
         channel = root.find("channel")
         if channel is None:
             raise NotFast("rss without channel")
-        language = channel.findtext("language") or None
+        language = channel.findtext("language") or channel.get(XML_LANG) or root.get(XML_LANG)
         site = channel.findtext("title") or ""
         return _rss_items(channel.iterchildren("item"), url, language and language.strip(), site)
     if tag == RDF + "RDF":
@@ -262,5 +241,7 @@ def parse_xml_fast(body: bytes, *, url: str) -> list[FeedEntry]:
         items = [el for el in root if el.tag in (RSS1 + "item", RSS090 + "item")]
         return _rss_items(items, url, language and language.strip(), site)
     if tag == ATOM + "feed":
-        return _atom_entries(root, url)
+        from syndicator.sources.feed_atom import atom_entries
+
+        return atom_entries(root, url)
     raise NotFast(f"unknown root element {tag!r}")

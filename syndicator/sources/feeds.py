@@ -93,7 +93,7 @@ def parse_entries(
             log.debug("%s: forgiving parser used (%s)", source, why)
     from syndicator.sources.feed_loose import parse_with_feedparser
 
-    entries, problem = parse_with_feedparser(body, url=url)
+    entries, problem = parse_with_feedparser(body, url=url, content_type=content_type)
     if problem:
         raise SourceError(source, f"not a readable feed at {url}: {problem}")
     return entries

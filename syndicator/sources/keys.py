@@ -70,7 +70,10 @@ def canonical_url(url: str) -> str:
     url = url.strip()
     if _plainly_canonical(url):
         return url
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://example.c[o.test/": not a URL we can take apart
+        return url.split("#", 1)[0]
     if not parts.scheme or not parts.netloc:
         return url.split("#", 1)[0]
     scheme = parts.scheme.lower()

@@ -30,6 +30,15 @@ _DATE_NAMES = (
     "dcterms.created",
     "sailthru.date",
     "parsely-pub-date",
+    "datepublished",
+    "datecreated",
+)
+# Elements that carry a date in microdata or microformats, best first.
+_DATE_MARKUP = (
+    "//*[@itemprop='datePublished']",
+    "//*[@itemprop='dateCreated']",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' published ')]",
+    "//*[@itemprop='dateModified']",
 )
 _MAX_JSON_LD = 200_000
 
@@ -44,6 +53,7 @@ class PageMeta:
     canonical: str | None = None
     language: str | None = None
     author: str | None = None
+    site_names: tuple[str, ...] = ()
 
 
 def _metas(doc: Any) -> dict[str, str]:
@@ -115,7 +125,7 @@ def read_meta(doc: Any, *, base: str) -> PageMeta:
         or _first_string(ld.get("image"), "url")
     )
     published = next((metas[n] for n in _DATE_NAMES if n in metas), None)
-    published = published or _first_string(ld.get("datePublished"))
+    published = published or _first_string(ld.get("datePublished")) or _marked_up_date(doc)
     if not published:
         for el in doc.iter("time"):
             if el.get("datetime"):
@@ -134,4 +144,26 @@ def read_meta(doc: Any, *, base: str) -> PageMeta:
         canonical=canonical,
         language=(language or "").strip() or None,
         author=metas.get("author") or _first_string(ld.get("author")),
+        site_names=tuple(
+            name
+            for name in (
+                metas.get("og:site_name"),
+                _first_string(ld.get("publisher")),
+                metas.get("application-name"),
+                (metas.get("twitter:site") or "").lstrip("@"),
+            )
+            if name
+        ),
     )
+
+
+def _marked_up_date(doc: Any) -> str | None:
+    """A date in microdata (``itemprop="datePublished"``/``"dateCreated"``) or an
+    hAtom ``published`` element: its ``datetime``/``content``/``title``, else its text."""
+    for path in _DATE_MARKUP:
+        for el in doc.xpath(path)[:3]:
+            value = el.get("datetime") or el.get("content") or el.get("title")
+            value = value or " ".join(el.text_content().split())
+            if value and any(c.isdigit() for c in value):
+                return str(value)
+    return None
