@@ -162,12 +162,27 @@ def cmd_run(args: argparse.Namespace) -> int:
             from syndicator.health import start_health_server
 
             start_health_server(service, config.service.http)
+        if config.media.serve:
+            _serve_media(engine)
         service.start()
         service.wait()
         return EXIT_OK
     finally:
         lock.release()
         engine.close()
+
+
+def _serve_media(engine: Engine) -> None:
+    """Publish the media folder's posted files for platforms that fetch them."""
+    from syndicator.media_server import start_media_server
+    from syndicator.store.deliveries import references_media
+
+    def is_referenced(name: str) -> bool:
+        with engine.store.read() as connection:
+            return references_media(connection, name)
+
+    assert engine.config.media.serve is not None
+    start_media_server(engine.config.media.serve, engine.media_dir, is_referenced)
 
 
 def _fetch_article(engine: Engine, url: str) -> Article:

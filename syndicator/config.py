@@ -36,6 +36,7 @@ __all__ = [
     "Config",
     "FetchConfig",
     "FiltersConfig",
+    "MediaConfig",
     "SelectorsConfig",
     "ServiceConfig",
     "SourceConfig",
@@ -121,6 +122,38 @@ def _re2_pattern(value: str) -> None:
 class StoreConfig(Validated):
     url: str = "sqlite:///var/syndicator.db"
     media: str = "var/media"
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    """``"0.0.0.0:8081"`` -> ``("0.0.0.0", 8081)``: any address, for the media server,
+    which platforms (Instagram, Threads) must reach from outside."""
+    import ipaddress
+
+    host, sep, port = value.rpartition(":")
+    host = host.strip("[]")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        host = ""
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"expected HOST:PORT like 0.0.0.0:8081, got {value!r}")
+    return host, int(port)
+
+
+def _public_media_url(value: str) -> None:
+    _http_url(value)
+    if not value.endswith("/"):
+        raise ValueError(f"expected a folder URL ending in '/', got {value!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MediaConfig(Validated):
+    """Where the media folder (``[store] media``) is published, for platforms that
+    fetch images themselves (Instagram, Threads); ``serve`` has ``syndicator run``
+    publish it (only files the post log references)."""
+
+    public_url: str | None = field(default=None, metadata=rules(check=_public_media_url))
+    serve: str | None = field(default=None, metadata=rules(check=listen_address))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -215,6 +248,7 @@ class Config(Validated):
     store: StoreConfig = field(default_factory=StoreConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    media: MediaConfig = field(default_factory=MediaConfig)
     sources: list[SourceConfig] = field(default_factory=list)
     targets: list[TargetConfig] = field(default_factory=list)
     path: Path = Path("syndicator.toml")

@@ -95,6 +95,7 @@ def _send_next(engine: Engine, bound: BoundTarget, summary: DrainSummary) -> boo
             last_sent=store.last_sent_at(connection, bound.name),
             sent_today=store.sent_since(connection, bound.name, start_of_day(now, zone)),
             paused=pauses.paused(connection, bound.name, now=now),
+            platform_max_per_day=bound.adapter_class.max_per_day,
         )
         if wait is not None:
             summary.waiting[bound.name] = wait[1]

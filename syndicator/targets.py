@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from syndicator.adapter import (
     Adapter,
     MemoryCache,
+    PublicMedia,
     SharedCache,
     Target,
     available_adapters,
@@ -57,6 +58,11 @@ def bind_targets(
     problems: list[str] = []
     bound: dict[str, BoundTarget] = {}
     known = available_adapters()
+    public_media = (
+        PublicMedia(config.media.public_url, config.media_dir())
+        if config.media.public_url
+        else None
+    )
     for index, target_config in enumerate(config.targets):
         prefix = f"{config.path}: targets[{index}]"
         if target_config.adapter not in known:
@@ -101,6 +107,7 @@ def bind_targets(
             ),
             cache=cache_for(target_config.name) if cache_for else MemoryCache(),
             timezone=config.service.timezone,
+            public_media=public_media,
         )
         bound[target_config.name] = BoundTarget(target_config, adapter_class, target)
     if problems:
