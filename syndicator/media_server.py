@@ -23,8 +23,14 @@ from syndicator.config import listen_address
 log = logging.getLogger(__name__)
 
 #: ``rendering.save_media`` names: the first 24 hex digits of the SHA-256, a type suffix.
-STORED_NAME = re.compile(r"posts/(?P<name>[0-9a-f]{24}\.(?:jpg|png|gif|webp))")
-MIME_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
+STORED_NAME = re.compile(r"posts/(?P<name>[0-9a-f]{24}\.(?:jpe?g|png|gif|webp))")
+MIME_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
 
 
 class MediaServer:
@@ -32,7 +38,12 @@ class MediaServer:
 
     def __init__(self, server: ThreadingHTTPServer) -> None:
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="media-http", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="media-http",
+            daemon=True,
+        )
         self._thread.start()
 
     @property
