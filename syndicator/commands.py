@@ -17,6 +17,7 @@ from syndicator.errors import ConfigError, PublishError, SyndicatorError
 from syndicator.models import Article
 
 if TYPE_CHECKING:
+    from syndicator.media_server import MediaServer
     from syndicator.polling import Poller
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -155,6 +156,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     engine = Engine.open(config)
     lock = engine.store.run_lock()
     lock.acquire()
+    media_server = None
     try:
         service = Service(engine, config_path=config.path)
         install_signal_handlers(service)
@@ -163,16 +165,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             start_health_server(service, config.service.http)
         if config.media.serve:
-            _serve_media(engine)
+            media_server = _serve_media(engine)
         service.start()
         service.wait()
         return EXIT_OK
     finally:
+        if media_server is not None:
+            media_server.stop()
         lock.release()
         engine.close()
 
 
-def _serve_media(engine: Engine) -> None:
+def _serve_media(engine: Engine) -> MediaServer:
     """Publish the media folder's posted files for platforms that fetch them."""
     from syndicator.media_server import start_media_server
     from syndicator.store.deliveries import references_media
@@ -182,7 +186,7 @@ def _serve_media(engine: Engine) -> None:
             return references_media(connection, name)
 
     assert engine.config.media.serve is not None
-    start_media_server(engine.config.media.serve, engine.media_dir, is_referenced)
+    return start_media_server(engine.config.media.serve, engine.media_dir, is_referenced)
 
 
 def _fetch_article(engine: Engine, url: str) -> Article:
