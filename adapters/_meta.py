@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -44,6 +45,15 @@ _IG_PUBLISH_LIMIT_SUBCODE = 2207042
 PAUSE_AT_PERCENT = 90
 _DEFAULT_PAUSE = timedelta(minutes=15)
 _USAGE_HEADERS = ("x-app-usage", "x-page-usage", "x-ad-account-usage")
+
+
+_GRAPH_ID = re.compile(r"[0-9]{1,40}(?:_[0-9]{1,40})?")
+
+
+def is_graph_id(value: str) -> bool:
+    """Whether ``value`` looks like a Graph object id (digits, or page_post digits): only
+    such a value is put into a URL path or kept in the shared cache."""
+    return _GRAPH_ID.fullmatch(value) is not None
 
 
 def graph_error(response: requests.Response, *, platform: str) -> None:
@@ -274,3 +284,16 @@ def run_container_flow(
         if status(container) == "PUBLISHED":  # the answer was lost, not the post
             return container, True
         raise
+
+
+def publishing_quota(answer: Mapping[str, Any]) -> tuple[int, int] | None:
+    """``(used, total)`` from a ``content_publishing_limit`` or
+    ``threads_publishing_limit`` answer, or ``None`` when it does not say."""
+    rows = answer.get("data")
+    row = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
+    config = row.get("config")
+    used = row.get("quota_usage")
+    total = config.get("quota_total") if isinstance(config, dict) else None
+    if isinstance(used, int) and isinstance(total, int):
+        return used, total
+    return None

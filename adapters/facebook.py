@@ -27,6 +27,7 @@ from pydantic import Field, field_validator
 from syndicator.adapter import Adapter, AdapterOptions, Target
 from syndicator.errors import Transient
 from syndicator.models import Article, Post, Receipt
+from syndicator.secrets import redact
 
 from ._common import compose, lead_picture, media_data, receipt
 from ._meta import GraphClient, UsageGuard
@@ -134,7 +135,7 @@ class FacebookAdapter(Adapter):
         post_id = str(created.get("id") or "")
         if not post_id:
             raise Transient("facebook: POST /feed answered without a post id")
-        log.info("Facebook post %s created", post_id)
+        log.info("Facebook post %s created", redact(post_id))
         return receipt(remote_id=post_id, remote_url=f"https://www.facebook.com/{post_id}")
 
     def find_existing(self, post: Post, *, key: str) -> Receipt | None:

@@ -32,9 +32,17 @@ from pydantic import Field
 from syndicator.adapter import Adapter, AdapterOptions, Target
 from syndicator.errors import PublishError, RateLimited, Rejected, RenderError, Transient
 from syndicator.models import Article, Media, Post, Receipt
+from syndicator.secrets import redact
 
 from ._common import compose, lead_picture, media_data, receipt
-from ._meta import GraphClient, UsageGuard, run_container_flow, wait_for_container
+from ._meta import (
+    GraphClient,
+    UsageGuard,
+    is_graph_id,
+    publishing_quota,
+    run_container_flow,
+    wait_for_container,
+)
 
 log = logging.getLogger(__name__)
 
@@ -171,13 +179,10 @@ class InstagramAdapter(Adapter):
             f"{self._options.user_id}/content_publishing_limit",
             params={"fields": "quota_usage,config"},
         )
-        rows = answer.get("data") or [{}]
-        row = rows[0] if isinstance(rows[0], dict) else {}
-        config = row.get("config") or {}
-        used, total = row.get("quota_usage"), config.get("quota_total")
-        if isinstance(used, int) and isinstance(total, int) and used >= total:
+        quota = publishing_quota(answer)
+        if quota is not None and quota[0] >= quota[1]:
             raise RateLimited(
-                f"instagram: {used} of {total} posts in 24 hours used (content_publishing_limit)",
+                f"instagram: {quota[0]} of {quota[1]} posts in 24 hours used (content_publishing_limit)",
                 retry_at=datetime.now(UTC) + timedelta(hours=1),
             )
 
@@ -187,8 +192,8 @@ class InstagramAdapter(Adapter):
             fields["alt_text"] = post.media[0].alt
         created = self.client.call("POST", f"{self._options.user_id}/media", data=fields)
         container = str(created.get("id") or "")
-        if not container:
-            raise Transient("instagram: POST /media answered without a container id")
+        if not is_graph_id(container):
+            raise Transient("instagram: POST /media answered without a valid container id")
         return container
 
     def _status(self, container: str) -> str:
@@ -216,11 +221,13 @@ class InstagramAdapter(Adapter):
         media_id = str(published.get("id") or "")
         if not media_id:
             raise Transient("instagram: media_publish answered without a media id")
-        log.info("instagram media %s published", media_id)
+        log.info("instagram media %s published", redact(media_id))
         return media_id
 
     def _permalink(self, media_id: str) -> str:
         """The post's address; any failure here is logged, the post stands."""
+        if not is_graph_id(media_id):
+            return ""
         try:
             answer = self.client.call("GET", media_id, params={"fields": "permalink"})
         except PublishError as exc:

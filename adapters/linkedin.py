@@ -135,7 +135,7 @@ class LinkedInAdapter(Adapter):
         urn = response.headers.get("x-restli-id") or str(json_object(response).get("id") or "")
         if not urn:
             raise Transient("linkedin: POST /rest/posts answered without x-restli-id")
-        log.info("LinkedIn post %s created", urn)
+        log.info("LinkedIn post %s created", redact(urn))
         return receipt(remote_id=urn, remote_url=post_url(urn))
 
     def _upload(self, image: Media) -> str:

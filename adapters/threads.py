@@ -25,9 +25,16 @@ from pydantic import Field
 from syndicator.adapter import Adapter, AdapterOptions, Target
 from syndicator.errors import PublishError, RateLimited, Transient
 from syndicator.models import Article, Post, Receipt
+from syndicator.secrets import redact
 
 from ._common import compose, lead_picture, receipt
-from ._meta import GraphClient, run_container_flow, wait_for_container
+from ._meta import (
+    GraphClient,
+    is_graph_id,
+    publishing_quota,
+    run_container_flow,
+    wait_for_container,
+)
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +136,8 @@ class ThreadsAdapter(Adapter):
                 fields["link_attachment"] = post.link
         created = self.client.call("POST", f"{self._options.user_id}/threads", data=fields)
         container = str(created.get("id") or "")
-        if not container:
-            raise Transient("threads: POST /threads answered without a container id")
+        if not is_graph_id(container):
+            raise Transient("threads: POST /threads answered without a valid container id")
         return container
 
     def _check_quota(self) -> None:
@@ -139,12 +146,10 @@ class ThreadsAdapter(Adapter):
             f"{self._options.user_id}/threads_publishing_limit",
             params={"fields": "quota_usage,config"},
         )
-        rows = answer.get("data") or [{}]
-        row = rows[0] if isinstance(rows[0], dict) else {}
-        used, total = row.get("quota_usage"), (row.get("config") or {}).get("quota_total")
-        if isinstance(used, int) and isinstance(total, int) and used >= total:
+        quota = publishing_quota(answer)
+        if quota is not None and quota[0] >= quota[1]:
             raise RateLimited(
-                f"threads: {used} of {total} posts in 24 hours used (threads_publishing_limit)",
+                f"threads: {quota[0]} of {quota[1]} posts in 24 hours used (threads_publishing_limit)",
                 retry_at=datetime.now(UTC) + timedelta(hours=1),
             )
 
@@ -171,10 +176,12 @@ class ThreadsAdapter(Adapter):
         post_id = str(published.get("id") or "")
         if not post_id:
             raise Transient("threads: threads_publish answered without a post id")
-        log.info("threads post %s published", post_id)
+        log.info("threads post %s published", redact(post_id))
         return post_id
 
     def _permalink(self, post_id: str) -> str:
+        if not is_graph_id(post_id):
+            return ""
         try:
             answer = self.client.call("GET", post_id, params={"fields": "permalink"})
         except PublishError as exc:

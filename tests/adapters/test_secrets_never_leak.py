@@ -13,8 +13,12 @@ from typing import Any
 
 import pytest
 from syndicator_adapters.discord import DiscordAdapter
+from syndicator_adapters.facebook import FacebookAdapter
+from syndicator_adapters.instagram import InstagramAdapter
+from syndicator_adapters.linkedin import LinkedInAdapter
 from syndicator_adapters.slack import SlackAdapter
 from syndicator_adapters.telegram import TelegramAdapter
+from syndicator_adapters.threads import ThreadsAdapter
 from syndicator_adapters.webhook import WebhookAdapter
 from syndicator_adapters.weibo import WeiboAdapter
 from syndicator_adapters.x import XAdapter
@@ -52,6 +56,22 @@ ADAPTERS: dict[str, tuple[type, dict[str, Any], dict[str, str]]] = {
     "discord": (DiscordAdapter, {}, {}),
     "slack": (SlackAdapter, {}, {}),
     "webhook": (WebhookAdapter, {}, {"signing_key": "webhookSigningKeyLeak"}),
+    "facebook": (FacebookAdapter, {"page_id": "1234"}, {"access_token": "EAAGfacebookLeakToken"}),
+    "instagram": (
+        InstagramAdapter,
+        {"user_id": "1784", "poll_delay": 0.0},
+        {"access_token": "IGQVJinstagramLeakToken"},
+    ),
+    "linkedin": (
+        LinkedInAdapter,
+        {"author": "urn:li:organization:5515715"},
+        {"access_token": "AQVlinkedinLeakToken"},
+    ),
+    "threads": (
+        ThreadsAdapter,
+        {"user_id": "2600", "poll_delay": 0.0},
+        {"access_token": "THQWJthreadsLeakToken"},
+    ),
 }
 
 
@@ -148,7 +168,9 @@ def test_receipts_of_a_hostile_echoing_server_leak_no_secret(
     _assert_clean(name, caplog.text, *texts)
 
 
-@pytest.mark.parametrize("name", ["weibo", "x", "telegram"])
+@pytest.mark.parametrize(
+    "name", ["weibo", "x", "telegram", "facebook", "instagram", "linkedin", "threads"]
+)
 def test_failed_verify_leaks_no_secret(name, http_server, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
     adapter = _adapter(name, http_server(_echoing(401)).url, monkeypatch)
