@@ -240,7 +240,10 @@ def container_key(platform: str, key: str) -> str:
     return f"{platform}-container:{key}"
 
 
-CONTAINER_TTL = 24 * 3600.0  # a container expires when not published within 24 hours
+#: How long a delivery's container id is remembered. The platform lets an unpublished
+#: container expire after 24 hours; the record is kept a week so that a recovery after
+#: a long outage still knows whether the delivery got as far as a container.
+CONTAINER_TTL = 7 * 24 * 3600.0
 
 
 def run_container_flow(
@@ -284,6 +287,19 @@ def run_container_flow(
         if status(container) == "PUBLISHED":  # the answer was lost, not the post
             return container, True
         raise
+
+
+def published_container(
+    cache: SharedCache, key: str, *, platform: str, status: Callable[[str], str]
+) -> str | None:
+    """For ``find_existing``: the delivery's container id when the platform says it is
+    PUBLISHED, else ``None``. Every publish goes through a container recorded under the
+    delivery's key before it is published, so no record (or one not published) means
+    no post: a resend reuses or remakes the container and publishes it once."""
+    container = cache.get(container_key(platform, key))
+    if container is None:
+        return None
+    return container if status(container) == "PUBLISHED" else None
 
 
 def publishing_quota(answer: Mapping[str, Any]) -> tuple[int, int] | None:

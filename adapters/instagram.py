@@ -12,10 +12,11 @@ is the lead image as a JPEG (the only type Instagram takes) padded into the allo
 aspect ratios (4:5 to 1.91:1), or a square share card (``image = "card"``, and
 whenever the article has no lead image).
 
-The container id is kept per delivery in the shared cache: a retry reuses it, sees
-it PUBLISHED if the last attempt got that far, and never publishes twice; an EXPIRED
-container (24 h) is created again. Reading the permalink after publishing is a
-courtesy: when it fails, the post is still sent.
+The container id is recorded per delivery in the post log's shared cache before it
+is published: a retry reuses it, sees it PUBLISHED if the last attempt got that far,
+and never publishes twice; an EXPIRED container (24 h) is created again; after a
+crash, ``find_existing`` answers from the same record. Reading the permalink after
+publishing is a courtesy: when it fails, the post is still sent.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from ._meta import (
     GraphClient,
     UsageGuard,
     is_graph_id,
+    published_container,
     publishing_quota,
     run_container_flow,
     wait_for_container,
@@ -236,6 +238,15 @@ class InstagramAdapter(Adapter):
             )
             return ""
         return str(answer.get("permalink") or "")
+
+    def find_existing(self, post: Post, *, key: str) -> Receipt | None:
+        """After a crash mid-publish: the delivery's recorded container, if published."""
+        container = published_container(
+            self.target.cache, key, platform=PLATFORM, status=self._status
+        )
+        if container is None:
+            return None
+        return receipt(remote_id=container, detail="found published after an interruption")
 
     def verify(self) -> str:
         user = self.client.call("GET", self._options.user_id, params={"fields": "id,username"})

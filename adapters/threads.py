@@ -9,8 +9,9 @@ characters with emoji counted as their UTF-8 bytes, and at most 5 links (rule
 (``GET /{user_id}/threads_publishing_limit``), checked before each post.
 
 An image needs ``[media] public_url``; without one, or with ``picture = false``, the
-post is TEXT with the link attached. The container flow, its bounded polling and the
-reuse of a delivery's container on retry are shared with Instagram (``_meta``).
+post is TEXT with the link attached. The container flow, its bounded polling, the
+reuse of a delivery's container on retry and ``find_existing`` from that record are
+shared with Instagram (``_meta``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ._common import compose, lead_picture, receipt
 from ._meta import (
     GraphClient,
     is_graph_id,
+    published_container,
     publishing_quota,
     run_container_flow,
     wait_for_container,
@@ -188,6 +190,15 @@ class ThreadsAdapter(Adapter):
             log.warning("threads post %s published; permalink not read: %s", post_id, exc)
             return ""
         return str(answer.get("permalink") or "")
+
+    def find_existing(self, post: Post, *, key: str) -> Receipt | None:
+        """After a crash mid-publish: the delivery's recorded container, if published."""
+        container = published_container(
+            self.target.cache, key, platform=PLATFORM, status=self._status
+        )
+        if container is None:
+            return None
+        return receipt(remote_id=container, detail="found published after an interruption")
 
     def verify(self) -> str:
         user = self.client.call("GET", "me", params={"fields": "id,username"})

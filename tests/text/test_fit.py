@@ -10,8 +10,8 @@ from syndicator.text import (
     extract_urls,
     fit,
     fits,
-    limit,
     format_hashtags,
+    limit,
     measure,
     template_placeholders,
 )
