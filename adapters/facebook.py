@@ -1,7 +1,7 @@
 """Facebook Pages: ``POST /{page_id}/feed`` with ``message`` and ``link``; the platform
 builds the link card from the article page's Open Graph tags.
 
-With ``picture = true`` the lead image is uploaded first to ``/{page_id}/photos`` with
+With ``picture = true`` the lead image (else a share card) is uploaded first to ``/{page_id}/photos`` with
 ``published=false`` and attached by its id (``attached_media``); the link then stays in
 the message, since Facebook shows a photo post rather than a link card.
 
@@ -25,10 +25,11 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from syndicator.adapter import Adapter, AdapterOptions, Target
-from syndicator.errors import Transient
-from syndicator.models import Article, Post, Receipt
+from syndicator.errors import RenderError, Transient
+from syndicator.models import Article, Media, Post, Receipt
 from syndicator.secrets import redact
 
+from ._card_picture import share_card_jpeg
 from ._common import compose, lead_picture, media_data, receipt
 from ._meta import GraphClient, UsageGuard
 
@@ -43,8 +44,11 @@ RECENT_POSTS = 25  # how many of the Page's newest posts find_existing reads
 class FacebookOptions(AdapterOptions):
     #: The Page's numeric id.
     page_id: str = Field(pattern=r"^[0-9]+$")
-    #: Upload the lead image and attach it (a photo post) instead of the link card.
+    #: Upload the lead image (else a share card) and attach it: a photo post instead
+    #: of the link card.
     picture: bool = False
+    #: The share-card layout used when the article has no lead image.
+    card_layout: str = "square"
     #: Our own cap on the message, in the platform's units (at most 63,206).
     limit: int = Field(1000, ge=100, le=63_206)
     #: The Graph API version to call (Meta upgrades a retired one to its oldest).
@@ -96,9 +100,7 @@ class FacebookAdapter(Adapter):
             default_template=DEFAULT_TEMPLATE,
             limit=self._options.limit,
         )
-        picture = (
-            lead_picture(article, max_bytes=MAX_PHOTO_BYTES) if self._options.picture else None
-        )
+        picture = self._picture(article) if self._options.picture else None
         return Post(
             target=self.target.name,
             adapter="facebook",
@@ -110,6 +112,20 @@ class FacebookAdapter(Adapter):
             link=article.url,
             title=article.title,
         )
+
+    def _picture(self, article: Article) -> Media | None:
+        """The lead image, else a share card; neither (no font for the card): none."""
+        lead = lead_picture(article, max_bytes=MAX_PHOTO_BYTES)
+        if lead is not None:
+            return lead
+        try:
+            card = share_card_jpeg(
+                article, self.target, layout=self._options.card_layout, max_bytes=MAX_PHOTO_BYTES
+            )
+        except RenderError as exc:
+            log.warning("facebook: no picture for %s: %s", article.url, exc)
+            return None
+        return Media("card.jpg", "image/jpeg", card, article.title)
 
     def publish(self, post: Post, *, key: str) -> Receipt:
         client = self.client

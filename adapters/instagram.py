@@ -35,6 +35,7 @@ from syndicator.errors import PublishError, RateLimited, Rejected, RenderError, 
 from syndicator.models import Article, Media, Post, Receipt
 from syndicator.secrets import redact
 
+from ._card_picture import share_card_jpeg
 from ._common import compose, lead_picture, media_data, receipt
 from ._meta import (
     GraphClient,
@@ -126,16 +127,9 @@ class InstagramAdapter(Adapter):
         return Media("card.jpg", "image/jpeg", self._card(article), alt)
 
     def _card(self, article: Article) -> bytes:
-        from .wechat.card import render_card
-        from .wechat.content import card_content
-        from .wechat.draw import encode_jpeg
-        from .wechat.fonts import find_fonts
-        from .wechat.templates import load_template
-
-        template = load_template(self._options.card_layout, base_dir=self.target.base_dir)
-        content = card_content(article, timezone=self.target.timezone)
-        card = render_card(content, template, find_fonts())
-        return encode_jpeg(card.image, max_bytes=MAX_IMAGE_BYTES)
+        return share_card_jpeg(
+            article, self.target, layout=self._options.card_layout, max_bytes=MAX_IMAGE_BYTES
+        )
 
     def validate(self, source_urls: Mapping[str, str]) -> list[str]:
         if self.target.public_media is None:

@@ -149,6 +149,8 @@ class LinkedInAdapter(Adapter):
         upload_url, urn = str(value.get("uploadUrl") or ""), str(value.get("image") or "")
         if not upload_url or not urn:
             raise Transient("linkedin: initializeUpload answered without uploadUrl or image")
+        if not self._trusted_upload_url(upload_url):
+            raise Transient("linkedin: initializeUpload answered an upload URL off LinkedIn")
         put = send(
             self._session_(),
             "PUT",
@@ -163,6 +165,19 @@ class LinkedInAdapter(Adapter):
         if put.status_code >= 400:
             _raise_linkedin(put, self._options.version, self.target.name)
         return urn
+
+    def _trusted_upload_url(self, url: str) -> bool:
+        """The token goes with the upload, so only to LinkedIn (or the configured API
+        host, for a proxy or a test server), never where an answer points."""
+        from urllib.parse import urlsplit
+
+        parts, api = urlsplit(url), urlsplit(self._options.base_url)
+        if (parts.scheme, parts.netloc.lower()) == (api.scheme, api.netloc.lower()):
+            return True
+        host = (parts.hostname or "").lower()
+        return parts.scheme == "https" and (
+            host == "linkedin.com" or host.endswith(".linkedin.com")
+        )
 
     def find_existing(self, post: Post, *, key: str) -> Receipt | None:
         """The author's newest posts (finder ``q=author``), searched for the link."""

@@ -131,6 +131,8 @@ def listen_address(value: str) -> tuple[str, int]:
 
     host, sep, port = value.rpartition(":")
     host = host.strip("[]")
+    if host == "localhost":
+        host = "127.0.0.1"
     try:
         ipaddress.ip_address(host)
     except ValueError:

@@ -168,3 +168,19 @@ def test_find_existing_raises_when_the_page_cannot_be_read(server, stub, monkeyp
 
 def test_verify_names_the_page(server, monkeypatch):
     assert facebook(server, monkeypatch).verify() == "Page BIT International Office (1234)"
+
+
+def test_with_picture_and_no_lead_image_the_share_card_is_the_photo(server, stub, monkeypatch):
+    zxingcpp = pytest.importorskip("zxingcpp")
+    import io
+
+    from PIL import Image
+
+    adapter = facebook(server, monkeypatch, picture=True)
+    post = adapter.render(article())
+    if not post.media:
+        pytest.skip("no font for share cards here")
+    adapter.publish(post, key="d1")
+    [photo] = stub.photos.values()
+    with Image.open(io.BytesIO(photo["data"])) as card:
+        assert [r.text for r in zxingcpp.read_barcodes(card)] == [article().url]

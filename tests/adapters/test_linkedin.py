@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from syndicator_adapters.linkedin import LinkedInAdapter
 
-from syndicator.errors import AlreadyPosted, AuthFailed, RateLimited, Rejected
+from syndicator.errors import AlreadyPosted, AuthFailed, RateLimited, Rejected, Transient
 from syndicator.text import measure
 from tests.adapters.stubs import LONG_PARAGRAPH, article, jpeg_file, make_target
 from tests.adapters.stubs.linkedin import LinkedInStub
@@ -84,6 +84,17 @@ def test_the_thumbnail_is_uploaded_first_and_referenced_by_its_urn(
     [(urn, data)] = stub.images.items()
     assert data == post.media[0].data
     assert stub.posts[0]["article"]["thumbnail"] == urn
+
+
+def test_the_token_is_never_sent_to_an_upload_url_off_linkedin(
+    server, stub, monkeypatch, tmp_path, http_server
+):
+    elsewhere = http_server(lambda request: (201, {}, b""))
+    stub.url = elsewhere.url  # a hostile or broken answer points the upload elsewhere
+    adapter = linkedin(server, monkeypatch)
+    with pytest.raises(Transient, match="off LinkedIn"):
+        adapter.publish(adapter.render(article(image_path=jpeg_file(tmp_path))), key="d1")
+    assert elsewhere.requests == [] and stub.posts == []
 
 
 def test_a_sunset_version_is_a_config_error_naming_the_key(server, stub, monkeypatch):
