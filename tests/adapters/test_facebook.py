@@ -184,3 +184,12 @@ def test_with_picture_and_no_lead_image_the_share_card_is_the_photo(server, stub
     [photo] = stub.photos.values()
     with Image.open(io.BytesIO(photo["data"])) as card:
         assert [r.text for r in zxingcpp.read_barcodes(card)] == [article().url]
+
+
+def test_the_configured_graph_version_is_in_every_path(server, monkeypatch):
+    """Meta upgrades a call to a retired version to its oldest live one (no error to map),
+    so the version is a key of its own, pinned in each request."""
+    adapter = facebook(server, monkeypatch, version="v23.0")
+    adapter.publish(adapter.render(article()), key="d1")
+    adapter.verify()
+    assert {r.path.split("/")[1] for r in server.requests} == {"v23.0"}
