@@ -37,15 +37,13 @@ from syndicator.secrets import redact
 
 from ._card_picture import share_card_jpeg
 from ._common import compose, lead_picture, media_data, receipt
-from ._meta import (
-    GraphClient,
-    UsageGuard,
-    is_graph_id,
+from ._containers import (
     published_container,
     publishing_quota,
     run_container_flow,
     wait_for_container,
 )
+from ._meta import GraphClient, UsageGuard, is_graph_id
 
 log = logging.getLogger(__name__)
 

@@ -29,14 +29,13 @@ from syndicator.models import Article, Post, Receipt
 from syndicator.secrets import redact
 
 from ._common import compose, lead_picture, receipt
-from ._meta import (
-    GraphClient,
-    is_graph_id,
+from ._containers import (
     published_container,
     publishing_quota,
     run_container_flow,
     wait_for_container,
 )
+from ._meta import GraphClient, is_graph_id
 
 log = logging.getLogger(__name__)
 
