@@ -116,3 +116,34 @@ def test_public_url_must_be_a_folder_url_and_serve_an_address(tmp_path):
     text = str(caught.value)
     assert "media.public_url" in text and "ending in '/'" in text
     assert "media.serve" in text and "HOST:PORT" in text
+
+
+def test_syndicator_run_publishes_the_media_folder_when_serve_is_set(tmp_path):
+    """The service end to end: a delivery planned in the post log, then ``syndicator
+    run`` serving its picture (Instagram itself is unreachable here: the post waits)."""
+    import socket
+
+    from tests.test_service import Running
+
+    with socket.socket() as one, socket.socket() as two:  # held together: two ports
+        one.bind(("127.0.0.1", 0))
+        two.bind(("127.0.0.1", 0))
+        port, closed = one.getsockname()[1], two.getsockname()[1]  # media; nothing
+    body = INSTAGRAM.replace('"127.0.0.1:0"', f'"127.0.0.1:{port}"').replace(
+        'user_id = "17841400000000001"\n',
+        f'user_id = "17841400000000001"\nbase_url = "http://127.0.0.1:{closed}"\n',
+    )
+    path = write_config(tmp_path, SOURCE + body)
+    engine = Engine.open(load_config(path))
+    try:
+        stored = planned_media(engine, tmp_path)
+    finally:
+        engine.close()
+    service = Running(path, tmp_path / "run.log")
+    try:
+        service.wait_for("media folder")
+        status, _, data = get(f"http://127.0.0.1:{port}/posts/{stored.name}")
+        assert status == 200 and data == stored.read_bytes()
+        assert get(f"http://127.0.0.1:{port}/var/test.db")[0] == 404
+    finally:
+        assert service.stop() == 0
