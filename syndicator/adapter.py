@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from syndicator.errors import ConfigError, SecretMissing
-from syndicator.models import Article, Post, Receipt
+from syndicator.models import Article, Media, Post, Receipt
 from syndicator.secrets import resolve
 from syndicator.text.rules import Rule, get_rule, register_rule
 
@@ -74,6 +74,28 @@ class MemoryCache:
 
 
 @dataclass(frozen=True)
+class PublicMedia:
+    """The media folder as the public sees it (``[media] public_url``): platforms that
+    fetch an image themselves (Instagram, Threads) are given its URL there."""
+
+    url: str  # ends in "/"
+    folder: Path
+
+    def url_for(self, media: Media) -> str | None:
+        """The public URL of a stored medium, or ``None`` when it is not in the folder
+        (a preview written elsewhere, a post rendered before the media were saved)."""
+        from urllib.parse import quote
+
+        if media.path is None:
+            return None
+        try:
+            relative = media.path.resolve().relative_to(self.folder.resolve())
+        except ValueError:
+            return None
+        return self.url + quote(relative.as_posix())
+
+
+@dataclass(frozen=True)
 class Target:
     """One configured target as its adapter sees it: the shared keys, the adapter's own
     validated ``options``, and secret *references* that are resolved only on use, so
@@ -92,6 +114,8 @@ class Target:
     cache: SharedCache = field(default_factory=MemoryCache)
     #: The service's time zone, for dates shown in posts and cards.
     timezone: str = "UTC"
+    #: Where stored media can be fetched by the platform; ``None`` when not published.
+    public_media: PublicMedia | None = None
 
     def secret(self, name: str) -> str:
         """The secret's value. One that cannot be had (not configured, an unset
@@ -131,6 +155,9 @@ class Adapter:
     secrets: ClassVar[frozenset[str]] = frozenset()
     #: Secret names that must be present for ``publish`` to work.
     required_secrets: ClassVar[frozenset[str]] = frozenset()
+    #: The platform's documented cap of posts a day, used as the target's
+    #: ``max_per_day`` when the config sets none (Instagram 50, Threads 250).
+    max_per_day: ClassVar[int | None] = None
 
     def __init__(self, target: Target) -> None:
         self.target = target

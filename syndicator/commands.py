@@ -18,6 +18,7 @@ from syndicator.errors import ConfigError, PublishError, UsageError
 from syndicator.models import Article
 
 if TYPE_CHECKING:
+    from syndicator.media_server import MediaServer
     from syndicator.polling import Poller
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -150,6 +151,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     engine = Engine.open(config)
     lock = engine.store.run_lock()
     lock.acquire()
+    media_server = None
     try:
         service = Service(engine, config_path=config.path)
         install_signal_handlers(service)
@@ -157,12 +159,29 @@ def cmd_run(args: argparse.Namespace) -> int:
             from syndicator.health import start_health_server
 
             start_health_server(service, config.service.http)
+        if config.media.serve:
+            media_server = _serve_media(engine)
         service.start()
         service.wait()
         return EXIT_OK
     finally:
+        if media_server is not None:
+            media_server.stop()
         lock.release()
         engine.close()
+
+
+def _serve_media(engine: Engine) -> MediaServer:
+    """Publish the media folder's posted files for platforms that fetch them."""
+    from syndicator.media_server import start_media_server
+    from syndicator.store.deliveries import references_media
+
+    def is_referenced(name: str) -> bool:
+        with engine.store.read() as connection:
+            return references_media(connection, name)
+
+    assert engine.config.media.serve is not None
+    return start_media_server(engine.config.media.serve, engine.media_dir, is_referenced)
 
 
 def cmd_post(args: argparse.Namespace) -> int:

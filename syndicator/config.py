@@ -44,6 +44,7 @@ __all__ = [
     "Config",
     "FetchConfig",
     "FiltersConfig",
+    "MediaConfig",
     "Reading",
     "SelectorsConfig",
     "ServiceConfig",
@@ -77,6 +78,40 @@ class _Section(BaseModel):
 class StoreConfig(_Section):
     url: str = "sqlite:///var/syndicator.db"
     media: str = "var/media"
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    """``"0.0.0.0:8081"`` -> ``("0.0.0.0", 8081)``: any address, for the media server,
+    which platforms (Instagram, Threads) must reach from outside."""
+    import ipaddress
+
+    host, sep, port = value.rpartition(":")
+    host = host.strip("[]")
+    if host == "localhost":
+        host = "127.0.0.1"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        host = ""
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"expected HOST:PORT like 0.0.0.0:8081, got {value!r}")
+    return host, int(port)
+
+
+def _public_media_url(value: str) -> None:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
+    if not value.endswith("/"):
+        raise ValueError(f"expected a folder URL ending in '/', got {value!r}")
+
+
+class MediaConfig(_Section):
+    """Where the media folder (``[store] media``) is published, for platforms that
+    fetch images themselves (Instagram, Threads); ``serve`` has ``syndicator run``
+    publish it (only files the post log references)."""
+
+    public_url: Annotated[str, checked(_public_media_url)] | None = None
+    serve: Annotated[str, checked(listen_address)] | None = None
 
 
 class ServiceConfig(_Section):
@@ -179,6 +214,7 @@ class Config(_Section):
     store: StoreConfig = StoreConfig()
     service: ServiceConfig = ServiceConfig()
     fetch: FetchConfig = FetchConfig()
+    media: MediaConfig = MediaConfig()
     sources: list[SourceConfig] = []
     targets: list[TargetConfig] = []
     path: Path = Path("syndicator.toml")
@@ -281,6 +317,7 @@ _SECTIONS: dict[str, type[_Section]] = {
     "store": StoreConfig,
     "service": ServiceConfig,
     "fetch": FetchConfig,
+    "media": MediaConfig,
 }
 
 

@@ -61,24 +61,28 @@ def blocked_until(
     last_sent: datetime | None,
     sent_today: int,
     paused: tuple[datetime, str] | None = None,
+    platform_max_per_day: int | None = None,
 ) -> tuple[datetime, str] | None:
     """When and why the target must wait, or ``None`` if it may send one post now.
 
     ``timezone`` is the target's zone (see ``target_zone``); ``paused`` is a pause the
     platform asked for (``store.pauses``). The reason names the moment it ends, in that
-    zone, because it is shown to the operator by ``syndicator why``."""
+    zone, because it is shown to the operator by ``syndicator why``.
+    ``platform_max_per_day`` is the adapter's documented cap, for a target that sets
+    no ``max_per_day`` of its own."""
     if paused is not None and paused[0] > now:
         until, why = paused
         return until, f"paused until {_local(until, timezone)}: {why}"
     quiet = quiet_until(target, now, timezone)
     if quiet is not None:
         return quiet, f"quiet hours ({target.quiet_hours}) until {_local(quiet, timezone)}"
-    if target.max_per_day is not None and sent_today >= target.max_per_day:
+    cap = target.max_per_day if target.max_per_day is not None else platform_max_per_day
+    if cap is not None and sent_today >= cap:
         tomorrow = next_midnight(now, timezone)
+        whose = "" if target.max_per_day is not None else " (the platform's documented cap)"
         return (
             tomorrow,
-            f"rate limited until {_local(tomorrow, timezone)}: "
-            f"max_per_day = {target.max_per_day} reached",
+            f"rate limited until {_local(tomorrow, timezone)}: max_per_day = {cap}{whose} reached",
         )
     if target.min_interval and last_sent is not None:
         earliest = last_sent + target.min_interval
@@ -99,6 +103,7 @@ def next_allowed(
     last_sent: datetime | None,
     sent_today: int,
     paused: tuple[datetime, str] | None = None,
+    platform_max_per_day: int | None = None,
 ) -> tuple[datetime, list[str]]:
     """The first moment from ``now`` on at which ``target`` may send one post, and
     the reasons it waits until then (a pause, then quiet hours, ...), for telling
@@ -115,6 +120,7 @@ def next_allowed(
             last_sent=last_sent,
             sent_today=count,
             paused=paused,
+            platform_max_per_day=platform_max_per_day,
         )
         if wait is None or wait[0] <= moment:
             break

@@ -35,6 +35,7 @@ def pacing_block(
         last_sent=deliveries.last_sent_at(connection, bound.name),
         sent_today=deliveries.sent_since(connection, bound.name, start_of_day(at, zone)),
         paused=pauses.paused(connection, bound.name, now=at),
+        platform_max_per_day=bound.adapter_class.max_per_day,
     )
 
 
@@ -53,6 +54,7 @@ def next_send_at(
         last_sent=deliveries.last_sent_at(connection, bound.name),
         sent_today=deliveries.sent_since(connection, bound.name, start_of_day(start, zone)),
         paused=pauses.paused(connection, bound.name, now=now),
+        platform_max_per_day=bound.adapter_class.max_per_day,
     )
     return moment, reasons + waits
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from syndicator.adapter import (
     Adapter,
     MemoryCache,
+    PublicMedia,
     SharedCache,
     Target,
     available_adapters,
@@ -124,8 +125,16 @@ def bind_target(
         ),
         cache=cache,
         timezone=config.service.timezone,
+        public_media=_public_media(config),
     )
     return BoundTarget(target_config, adapter_class, target)
+
+
+def _public_media(config: Config) -> PublicMedia | None:
+    """Where the platform can fetch stored media, when ``[media] public_url`` says."""
+    if not config.media.public_url:
+        return None
+    return PublicMedia(config.media.public_url, config.media_dir())
 
 
 def _load_all(config: Config, known: Mapping[str, object]) -> None:

@@ -118,6 +118,43 @@ def test_max_per_day_holds_the_rest_until_local_midnight(tmp_path: Path, platfor
     assert len(platform.links("daily")) == 4
 
 
+def test_the_platforms_documented_cap_is_the_default_max_per_day(tmp_path: Path, platform) -> None:  # type: ignore[no-untyped-def]
+    engine = open_clocked(tmp_path, target("capped", platform.url, adapter="test_capped"))
+    queue(engine, [article(n) for n in range(1, 5)])
+    drain(engine)
+    assert len(platform.links("capped")) == 2
+    held = [r for r in rows(engine) if r.state is DeliveryState.PENDING]
+    assert len(held) == 2
+    assert held[0].reason == (
+        "rate limited until 2026-11-21 00:00:00 UTC: "
+        "max_per_day = 2 (the platform's documented cap) reached"
+    )
+
+
+def test_a_targets_own_max_per_day_overrides_the_platforms_cap() -> None:
+    now = _utc(2026, 11, 20, 12)
+    mine = _target(max_per_day=5)
+    assert (
+        blocked_until(
+            mine, now=now, timezone="UTC", last_sent=None, sent_today=4, platform_max_per_day=2
+        )
+        is None
+    )
+    default = _target()
+    assert (
+        blocked_until(
+            default, now=now, timezone="UTC", last_sent=None, sent_today=1, platform_max_per_day=2
+        )
+        is None
+    )
+    assert (
+        blocked_until(
+            default, now=now, timezone="UTC", last_sent=None, sent_today=2, platform_max_per_day=2
+        )
+        is not None
+    )
+
+
 def test_min_interval_spaces_posts_and_the_oldest_article_goes_first(
     tmp_path: Path, platform
 ) -> None:  # type: ignore[no-untyped-def]

@@ -422,3 +422,12 @@ def count_by_state(connection: Connection) -> dict[tuple[str, str], int]:
         select(d.c.target, d.c.state, func.count()).group_by(d.c.target, d.c.state)
     )
     return {(r[0], r[1]): int(r[2]) for r in rows}
+
+
+def references_media(connection: Connection, filename: str) -> bool:
+    """Whether some delivery's stored post names the medium ``filename`` (a stored
+    file's base name), for the media server: only such files are published."""
+    found = connection.execute(
+        select(d.c.id).where(d.c.post.contains(f'/{filename}"', autoescape=True)).limit(1)
+    ).first()
+    return found is not None

@@ -19,6 +19,8 @@ from syndicator.text.rules import X_V3, Rule, WeightConfig, get_rule
 from syndicator.text.urls import extract_urls
 
 __all__ = [
+    "entity_problems",
+    "escape_little_text",
     "fits",
     "limit",
     "mastodon_length",
@@ -46,7 +48,43 @@ def fits(text: str, rule: str | Rule, limit: int | None = None) -> bool:
     cap = r.limit if limit is None else limit
     if r.byte_limit is not None and len(text.encode("utf-8")) > r.byte_limit:
         return False
+    if _has_entity_caps(r) and entity_problems(text, rule):
+        return False
     return _measure(text, r) <= cap
+
+
+# Instagram's hashtag and @ tag: a "#" or "@" not glued to a word before it (an
+# e-mail address is not a tag), then word characters.
+_HASHTAG = re.compile(r"(?<![\w&])[#＃]\w+")
+_MENTION_TAG = re.compile(r"(?<![\w.])@[\w.]*\w")
+
+
+def _has_entity_caps(rule: Rule) -> bool:
+    return (
+        rule.max_hashtags is not None
+        or rule.max_mentions is not None
+        or (rule.max_links is not None)
+    )
+
+
+def entity_problems(text: str, rule: str | Rule) -> list[str]:
+    """What in ``text`` is over ``rule``'s entity caps (Instagram: 30 hashtags, 20 @
+    tags; Threads: 5 unique links), in words for an operator; ``[]`` when none is."""
+    r = get_rule(rule)
+    problems: list[str] = []
+    if r.max_hashtags is not None and ("#" in text or "＃" in text):
+        count = len(_HASHTAG.findall(text))
+        if count > r.max_hashtags:
+            problems.append(f"{count} hashtags, over {r.max_hashtags}")
+    if r.max_mentions is not None and "@" in text:
+        count = len(_MENTION_TAG.findall(text))
+        if count > r.max_mentions:
+            problems.append(f"{count} @ tags, over {r.max_mentions}")
+    if r.max_links is not None and "." in text:
+        count = len({span.url for span in extract_urls(text, without_protocol=True)})
+        if count > r.max_links:
+            problems.append(f"{count} links, over {r.max_links}")
+    return problems
 
 
 def _measure(text: str, rule: Rule) -> int:
@@ -60,6 +98,46 @@ def utf16_length(text: str) -> int:
     if text.isascii():
         return len(text)
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def threads_length(text: str) -> int:
+    """Threads: "Emojis are counted as the number of UTF-8 bytes"; every other
+    character as UTF-16 units (never fewer than the characters Threads counts)."""
+    if text.isascii():
+        return len(text)
+    if not has_emoji(text):
+        return utf16_length(text)
+    total = 0
+    for cluster in graphemes(text):
+        if is_emoji_cluster(cluster):
+            total += len(cluster.encode("utf-8"))
+        else:
+            total += utf16_length(cluster)
+    return total
+
+
+# LinkedIn's little text format: these characters are markup unless escaped.
+_LITTLE_TEXT_RESERVED = re.compile(r"[\\|{}@\[\]()<>#*_~]")
+
+
+def escape_little_text(text: str) -> str:
+    """``commentary`` as LinkedIn must receive it: each reserved character of the
+    little text format backslash-escaped, so it shows as written (unescaped, LinkedIn
+    cuts the post at the first one). URLs are left whole so that they still link."""
+    if _LITTLE_TEXT_RESERVED.search(text) is None:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for span in extract_urls(text, without_protocol=False) if "://" in text else ():
+        parts.append(_LITTLE_TEXT_RESERVED.sub(_escaped, text[pos : span.start]))
+        parts.append(text[span.start : span.end])
+        pos = span.end
+    parts.append(_LITTLE_TEXT_RESERVED.sub(_escaped, text[pos:]))
+    return "".join(parts)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return "\\" + match.group()
 
 
 def weibo_length(text: str) -> int:
@@ -193,5 +271,7 @@ _COUNTERS: dict[str, Callable[[str], int]] = {
     "graphemes": grapheme_count,
     "weibo": weibo_length,
     "utf16": utf16_length,
+    "threads": threads_length,
+    "linkedin": lambda text: utf16_length(escape_little_text(text)),
     "codepoints": len,
 }

@@ -8,6 +8,30 @@ is an error, never a count by ``len()``. Sources of the built-in numbers: twitte
 Mastodon's StatusLengthValidator, the app.bsky.feed.post lexicon (300 graphemes,
 3000 bytes), Weibo's statuses/share (140), the Telegram Bot API (4096 / 1024 after
 entity parsing) and Discord's webhook docs (2000).
+
+Meta and LinkedIn, and what each source says (the rule follows the source; where
+the source leaves the unit open, the unit chosen is never fewer than the
+platform's, so a text that fits here is never too long there):
+
+* ``threads``: developers.facebook.com/documentation/threads/posts, "Limitations":
+  "Text posts are limited to 500 characters. Emojis are counted as the number of
+  UTF-8 bytes"; .../create-posts/text-attachments: "The number of links is
+  restricted to 5 or fewer" (unique URLs of the text; THREADS_API__LINK_LIMIT_EXCEEDED
+  from 2025-12-22). Unit "threads": an emoji cluster counts its UTF-8 bytes, any
+  other character its UTF-16 units.
+* ``instagram``: the IG User Media reference (developers.facebook.com/docs/
+  instagram-platform/instagram-graph-api/reference/ig-user/media), ``caption``:
+  "Maximum 2200 characters, 30 hashtags, and 20 @ tags". Meta does not name the
+  unit; UTF-16 units (what Instagram's own composer, a JavaScript field, counts).
+* ``facebook``: no Graph API page states the unit; 63,206 is the cap of a post's
+  message reported consistently since 2011 (secondary sources, e.g. ferryman.io's
+  and socialk.it's limit tables). UTF-16 units, as for Instagram.
+* ``linkedin``: Posts API ``commentary`` (learn.microsoft.com/linkedin/marketing/
+  community-management/shares/posts-api) is "little text": ``| { } @ [ ] ( ) < > #
+  \\ * _ ~`` must be backslash-escaped (learn.microsoft.com/linkedin/marketing/
+  community-management/shares/little-text-format). 3,000 characters (letmepost,
+  postsyncer, Buffer's limit tables). Unit "linkedin": UTF-16 units of the text as
+  sent, i.e. after escaping, so each reserved character counts 2.
 """
 
 from __future__ import annotations
@@ -29,7 +53,9 @@ __all__ = [
 ]
 
 # The units ``measure`` counts in (see ``Rule``); a rule in another unit brings ``count``.
-UNITS = frozenset({"x", "mastodon", "graphemes", "weibo", "utf16", "codepoints"})
+UNITS = frozenset(
+    {"x", "mastodon", "graphemes", "weibo", "utf16", "codepoints", "threads", "linkedin"}
+)
 
 
 @dataclass(frozen=True)
@@ -60,11 +86,12 @@ class Rule:
     """How one platform counts. ``unit`` selects the counting function:
     "x" (weighted, URLs 23), "mastodon" (graphemes, URLs 23, @user@domain as @user),
     "graphemes", "weibo" (half-width 0.5, BMP 1, astral 2, rounded up), "utf16"
-    (UTF-16 code units) and "codepoints". A platform that counts otherwise gives
-    ``count`` (text -> length; ``unit`` then only names it). ``byte_limit`` is a
-    second cap in UTF-8 bytes (Bluesky).
+    (UTF-16 code units), "threads" (emoji clusters as UTF-8 bytes, the rest as UTF-16
+    units), "linkedin" (UTF-16 units after little-text escaping) and "codepoints". A
+    platform that counts otherwise gives ``count`` (text -> length; ``unit`` then only
+    names it). ``byte_limit`` is a second cap in UTF-8 bytes (Bluesky).
 
-    A third-party adapter's rule: ``Rule("threads", 500, "graphemes")``."""
+    A third-party adapter's rule: ``Rule("mastodon_social", 500, "graphemes")``."""
 
     name: str
     limit: int
@@ -72,6 +99,11 @@ class Rule:
     url_length: int | None = None
     byte_limit: int | None = None
     hashtag_style: str = "hash"
+    #: Caps on entities the platform counts apart from the length (Instagram's
+    #: hashtags and @ tags, Threads' unique links); ``fits`` checks them too.
+    max_hashtags: int | None = None
+    max_mentions: int | None = None
+    max_links: int | None = None
     count: Callable[[str], int] | None = None
 
     def __post_init__(self) -> None:
@@ -96,6 +128,10 @@ _registry: dict[str, Rule] = dict(
         "telegram_caption": Rule("telegram_caption", 1024, "utf16"),
         # Discord counts characters; UTF-16 units are never fewer, so never over.
         "discord": Rule("discord", 2000, "utf16"),
+        "facebook": Rule("facebook", 63_206, "utf16"),
+        "instagram": Rule("instagram", 2200, "utf16", max_hashtags=30, max_mentions=20),
+        "linkedin": Rule("linkedin", 3000, "linkedin"),
+        "threads": Rule("threads", 500, "threads", max_links=5),
         "plain": Rule("plain", 100_000, "codepoints"),
     }
 )

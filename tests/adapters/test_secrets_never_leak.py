@@ -13,8 +13,12 @@ from typing import Any
 
 import pytest
 from syndicator_adapters.discord import DiscordAdapter
+from syndicator_adapters.facebook import FacebookAdapter
+from syndicator_adapters.instagram import InstagramAdapter
+from syndicator_adapters.linkedin import LinkedInAdapter
 from syndicator_adapters.slack import SlackAdapter
 from syndicator_adapters.telegram import TelegramAdapter
+from syndicator_adapters.threads import ThreadsAdapter
 from syndicator_adapters.webhook import WebhookAdapter
 from syndicator_adapters.weibo import WeiboAdapter
 from syndicator_adapters.x import XAdapter
@@ -52,6 +56,22 @@ ADAPTERS: dict[str, tuple[type, dict[str, Any], dict[str, str]]] = {
     "discord": (DiscordAdapter, {}, {}),
     "slack": (SlackAdapter, {}, {}),
     "webhook": (WebhookAdapter, {}, {"signing_key": "webhookSigningKeyLeak"}),
+    "facebook": (FacebookAdapter, {"page_id": "1234"}, {"access_token": "EAAGfbQx7LeakTok9"}),
+    "instagram": (
+        InstagramAdapter,
+        {"user_id": "1784", "poll_delay": 0.0},
+        {"access_token": "IGQVJigZp3LeakTok8"},
+    ),
+    "linkedin": (
+        LinkedInAdapter,
+        {"author": "urn:li:organization:5515715"},
+        {"access_token": "AQVlnKw5LeakTok7"},
+    ),
+    "threads": (
+        ThreadsAdapter,
+        {"user_id": "2600", "poll_delay": 0.0},
+        {"access_token": "THQWJthRv2LeakTok6"},
+    ),
 }
 
 
@@ -148,7 +168,9 @@ def test_receipts_of_a_hostile_echoing_server_leak_no_secret(
     _assert_clean(name, caplog.text, *texts)
 
 
-@pytest.mark.parametrize("name", ["weibo", "x", "telegram"])
+@pytest.mark.parametrize(
+    "name", ["weibo", "x", "telegram", "facebook", "instagram", "linkedin", "threads"]
+)
 def test_failed_verify_leaks_no_secret(name, http_server, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
     adapter = _adapter(name, http_server(_echoing(401)).url, monkeypatch)
@@ -206,7 +228,7 @@ def _echoing_at(group: str, offsets: list[int]):
 
 @pytest.mark.parametrize("name", sorted(ADAPTERS))
 def test_a_secret_at_any_offset_of_a_long_error_body_leaks_not_even_in_part(
-    name, http_server, monkeypatch, caplog
+    name, http_server, monkeypatch, caplog, tmp_path, request
 ):
     caplog.set_level(logging.DEBUG)
     secrets = _secret_parts(name)
@@ -215,6 +237,13 @@ def test_a_secret_at_any_offset_of_a_long_error_body_leaks_not_even_in_part(
     stub = http_server(_echoing_at(group, offsets))
     adapter = _adapter(name, stub.url, monkeypatch)
     post = adapter.render(article(url="https://news.example.edu.cn/c/1.htm"))
+    if name == "instagram":  # Instagram fetches the picture itself: it must be published
+        from tests.adapters.stubs.meta import PublishedMedia, with_public_media
+
+        published = PublishedMedia(tmp_path / "media")
+        request.addfinalizer(published.stop)
+        adapter = with_public_media(adapter, published)
+        post = published.store(post)
     kept: list[str] = []
     while offsets:
         before = len(offsets)

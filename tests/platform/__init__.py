@@ -17,6 +17,7 @@ ENTRY_POINTS = {
     "test_idempotent": "tests.platform.adapter:IdempotentAdapter",
     "test_plain": "tests.platform.adapter:PlainAdapter",
     "test_checkable": "tests.platform.adapter:CheckableAdapter",
+    "test_capped": "tests.platform.adapter:CappedAdapter",
 }
 
 

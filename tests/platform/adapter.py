@@ -90,6 +90,12 @@ class PlainAdapter(Adapter):
         raise Transient(f"HTTP {answer.status_code}", platform_message=message)
 
 
+class CappedAdapter(PlainAdapter):
+    """A platform that documents a cap of two posts a day (as Instagram does 50)."""
+
+    max_per_day = 2
+
+
 class IdempotentAdapter(PlainAdapter):
     idempotent = True
 

@@ -11,6 +11,7 @@ from syndicator.text import (
     fit,
     fits,
     format_hashtags,
+    limit,
     measure,
     template_placeholders,
 )
@@ -40,6 +41,22 @@ def test_seed_article_post_for_each_platform(rule: str, style: str) -> None:
     assert fits(post.text, rule)
     assert "  " not in post.text
     assert post.summary_cut  # the whole article never fits these platforms
+
+
+@pytest.mark.parametrize("rule", ["threads", "linkedin", "instagram", "facebook"])
+def test_seed_article_post_for_meta_and_linkedin(rule: str) -> None:
+    tags = format_hashtags(["BIT", "Graduate School"], "hash")
+    post = fit(TEMPLATE, title=TITLE, url=URL, summary=seed_text(), hashtags=tags, rule=rule)
+    assert post.text.startswith("【" + TITLE[:20]) and URL in post.text
+    assert not any(f in post.text for f in FURNITURE)
+    assert post.length == measure(post.text, rule) <= post.limit == limit(rule)
+    assert fits(post.text, rule)
+
+
+def test_instagram_drops_hashtags_past_30_whatever_the_room() -> None:
+    tags = [f"#tag{i}" for i in range(45)]
+    post = fit("{title} {hashtags}", title="Short", url="", hashtags=tags, rule="instagram")
+    assert post.text.count("#") == 30 and len(post.dropped_hashtags) == 15
 
 
 def test_seed_x_post_counts_the_link_as_23() -> None:

@@ -166,3 +166,44 @@ def test_a_rule_may_bring_its_own_count() -> None:
     words = Rule("words", 3, "words", count=lambda text: len(text.split()))
     assert measure("one two three", words) == 3
     assert fits("one two three", words) and not fits("one two three four", words)
+
+
+def test_meta_and_linkedin_limits() -> None:
+    assert [limit(r) for r in ("facebook", "instagram", "linkedin", "threads")] == [
+        63_206,
+        2200,
+        3000,
+        500,
+    ]
+
+
+def test_threads_counts_emoji_as_utf8_bytes_and_the_rest_as_utf16_units() -> None:
+    assert measure("a🎓", "threads") == 5
+    assert measure("🇨🇳", "threads") == 8  # a flag: two regional indicators, 4 bytes each
+    assert measure("1️⃣", "threads") == 7  # keycap: "1", U+FE0F, U+20E3
+    assert measure("©", "threads") == 1  # a text-style symbol is a character
+    assert measure("𠀀", "threads") == 2  # CJK Extension B, not an emoji: UTF-16 units
+
+
+def test_threads_allows_five_unique_links() -> None:
+    five = " ".join(f"https://e{i}.edu/" for i in range(5))
+    assert fits(five + " https://e0.edu/", "threads")  # a repeated URL counts once
+    assert not fits(five + " www.e9.edu", "threads")  # a URL without scheme counts too
+
+
+def test_instagram_caps_hashtags_at_30_and_tags_at_20_not_emails() -> None:
+    assert fits(" ".join(f"#t{i}" for i in range(30)), "instagram")
+    assert not fits(" ".join(f"#t{i}" for i in range(31)), "instagram")
+    assert fits(" ".join(f"@u{i}" for i in range(20)), "instagram")
+    assert not fits(" ".join(f"@u{i}" for i in range(21)), "instagram")
+    assert fits(" ".join(f"u{i}@example.edu" for i in range(40)), "instagram")
+    assert fits("Issue &#35;1 " * 40, "instagram")  # an entity-like "&#35" is no hashtag
+
+
+def test_linkedin_counts_the_text_as_sent_with_little_text_escapes() -> None:
+    from syndicator.text.measure import escape_little_text
+
+    assert escape_little_text("a_b (c) #d") == "a\\_b \\(c\\) \\#d"
+    assert escape_little_text("see https://x.org/a_(b)") == "see https://x.org/a_(b)"
+    assert measure("a_b (c) #d", "linkedin") == 14
+    assert measure("😀", "linkedin") == 2
