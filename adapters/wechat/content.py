@@ -79,7 +79,12 @@ def tracked_url(url: str, utm: dict[str, str]) -> str:
 
 
 def source_name(article: Article, override: str | None) -> str:
-    return override or article.site_name or article.source or urlsplit(article.url).hostname or ""
+    """The name a reader knows the site by: the target's ``site_name``, else what the
+    page or feed calls itself (``og:site_name``, the feed's title, the ``<title>``
+    suffix), else the host name. Never ``article.source``: that is the config's key
+    for the source ("bit-list"), an internal identifier, not a name for a poster."""
+    name = (override or article.site_name or "").strip()
+    return name or (urlsplit(article.url).hostname or "").removeprefix("www.")
 
 
 def summary_text(article: Article) -> str:

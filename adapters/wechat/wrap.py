@@ -1,10 +1,13 @@
 """Breaking card text into lines that fit a box, by Unicode's line-breaking rules.
 
-``syndicator.text.wrap_units`` cuts text at UAX #14 break opportunities, so a Chinese
-comma stays with the character before it and an English word stays whole; this module
-only fills lines greedily with those units, measured with the real font. A unit wider
-than a whole line (a long URL, a run of 30 digits) is the one case that is cut inside,
-and even then no line starts with closing punctuation.
+``syndicator.text.word_units`` cuts text at UAX #14 break opportunities, with Chinese
+words kept whole (a dictionary segmenter says where they end), so a Chinese comma stays
+with the character before it, "国际化" and an English word stay whole; this module
+fills lines greedily with those units, measured with the real font, then settles the
+last line: it never holds only one or two characters or a fragment without a letter
+("(13)。"), a unit moves down from the line before instead. A unit wider than a whole
+line (a long URL, a run of 30 digits) is the one case that is cut inside, and even
+then no line starts with closing punctuation.
 
 Finding break opportunities costs far more than measuring (it is per character), so
 text that fits on one line is never broken up, only a bounded prefix of a long text is,
@@ -56,9 +59,17 @@ def _is_wide(char: str) -> bool:
 
 @lru_cache(maxsize=512)
 def units(text: str) -> tuple[str, ...]:
-    from syndicator.text import wrap_units
+    from syndicator.text import word_units
 
-    return tuple(wrap_units(text))
+    return tuple(word_units(text))
+
+
+def is_short_line(line: str) -> bool:
+    """A line too slight to stand alone at the end of a text: one or two characters,
+    or a few characters without a letter ("(13)。", "2019.")."""
+    visible = "".join(line.split())
+    letters = sum(1 for char in visible if char.isalpha())
+    return len(visible) <= 2 or (letters == 0 and len(visible) <= 8)
 
 
 class Measure:
@@ -121,6 +132,21 @@ def _fill(
             current, line = [chunks[-1]], chunks[-1]
     if line.strip():
         lines.append(current)
+    return _settle_last_line(lines, measure, width)
+
+
+def _settle_last_line(
+    lines: list[list[str]], measure: Measure, width: int
+) -> list[list[str]]:
+    """Move units down from the line before while the last line is too slight
+    (``is_short_line``), as long as both lines keep fitting and the one before does
+    not become slight itself."""
+    while len(lines) >= 2 and is_short_line("".join(lines[-1])) and len(lines[-2]) > 1:
+        moved, rest = lines[-2][-1], lines[-2][:-1]
+        last = [moved, *lines[-1]]
+        if measure("".join(last).rstrip()) > width or is_short_line("".join(rest)):
+            break
+        lines[-2], lines[-1] = rest, last
     return lines
 
 
@@ -167,27 +193,24 @@ def fit_lines(text: str, measure: Measure, width: int, max_lines: int) -> tuple[
 
 
 def summary_fitting(
-    text: str, measure: Measure, width: int, max_lines: int, *, attempts: int = 5
+    text: str, measure: Measure, width: int, max_lines: int, *, title: str = ""
 ) -> tuple[list[str], bool]:
-    """The article's summary, shortened by the text engine (on a sentence or word
-    boundary) until its lines fit; an ellipsis is only the last resort."""
-    from syndicator.text import summarize
+    """The article's summary in at most ``max_lines`` lines: whole sentences chosen by
+    the text engine (never one that repeats ``title``, never page furniture), the lead
+    cut on a boundary when even it does not fit; an ellipsis is only the last resort.
+    ``text`` keeps its line breaks, since they end headlines and furniture lines."""
+    from syndicator.text.summarize import rank, select
 
-    text = normalize(text)
-    if not text:
-        return [], False
-    capacity = measure.chars_per_line(text, width) * max_lines
-    if len(text) <= capacity * 1.1:  # may fit as it is
-        lines = wrap(text, measure, width, max_lines)
-        if len(lines) <= max_lines:
-            return lines, False
-    budget = int(capacity * 0.92)
-    for _ in range(attempts):
-        if budget < 4:
-            break
-        short = normalize(summarize(text, budget, "plain"))
-        lines = wrap(short, measure, width, max_lines)
-        if short and len(lines) <= max_lines:
-            return lines, True
-        budget = int(budget * 0.85)
-    return fit_lines(text, measure, width, max_lines)
+    capacity = width * max_lines
+
+    def fits(candidate: str) -> bool:
+        candidate = normalize(candidate)
+        if measure(candidate) > capacity:  # one measurement rules out most candidates
+            return False
+        return len(wrap(candidate, measure, width, max_lines)) <= max_lines
+
+    summary, cut = select(rank(text, avoid=title), fits)
+    summary = normalize(summary)
+    if summary and fits(summary):
+        return wrap(summary, measure, width, max_lines), cut
+    return fit_lines(summary or normalize(text), measure, width, max_lines)

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from syndicator.text.boilerplate import is_boilerplate
 from syndicator.text.measure import measure
 from syndicator.text.sentences import detect_language, sentence_spans
 from syndicator.text.truncate import truncate_to
 
-__all__ = ["Ranked", "rank", "select", "summarize"]
+__all__ = ["Ranked", "rank", "repeats_title", "select", "summarize"]
 
 _STOPWORDS = frozenset(
     [
@@ -139,6 +141,8 @@ _CONNECTIVE = re.compile(
     re.IGNORECASE,
 )
 _TERMINAL = tuple(".!?。！？；…”’\"')）")
+#: A sentence whose features are this much the title's says nothing the title does not.
+_TITLE_OVERLAP = 0.8
 
 
 @dataclass(frozen=True)
@@ -192,16 +196,41 @@ def _textrank(features: list[set[str]], iterations: int = 30) -> list[float]:
     return [s / top for s in score]
 
 
+def _fold(text: str) -> str:
+    """Text compared for sameness: compatibility forms, case and punctuation folded
+    ("ＢＩＴ Hits…" and "bit hits" are the same words)."""
+    return re.sub(r"\W+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def repeats_title(sentence: str, title: str) -> bool:
+    """Whether ``sentence`` only says the headline again: the title itself (folded),
+    the title with a prefix or suffix ("Title - BIT News"), a piece of the title, or a
+    sentence whose content words and CJK bigrams are nearly all the title's."""
+    folded, folded_title = _fold(sentence), _fold(title)
+    if not folded or not folded_title:
+        return False
+    if folded in folded_title:
+        return True
+    if folded_title in folded and len(folded) <= 2 * len(folded_title):
+        return True
+    features, title_features = _features(sentence), _features(title)
+    if not features:
+        return False
+    return len(features & title_features) / len(features) >= _TITLE_OVERLAP
+
+
 def rank(text: str, *, language: str | None = None, avoid: str = "") -> Ranked:
-    """Score every sentence of ``text``. Sentences equal to ``avoid`` (the title, which
-    pages often repeat as the first line) and fragments without a letter are left out."""
+    """Score every sentence of ``text``. Left out: sentences that repeat ``avoid`` (the
+    title, which pages repeat as the first line and TextRank would favour, since it
+    shares the most words with the rest), page furniture ("release date: …", "Editor:
+    …"), and fragments without a letter."""
     language = language or detect_language(text)
-    avoid_key = re.sub(r"\W+", "", avoid).lower()
     sentences = []
     for start, end in sentence_spans(text):
         s = text[start:end]
-        key = re.sub(r"\W+", "", s).lower()
-        if not key or (avoid_key and key == avoid_key) or not any(c.isalpha() for c in s):
+        if not any(c.isalpha() for c in s) or is_boilerplate(s):
+            continue
+        if avoid and repeats_title(s, avoid):
             continue
         sentences.append(s)
     sentences = sentences[:200]  # the lead matters; a huge text is not ranked whole
@@ -256,8 +285,11 @@ def select(ranked: Ranked, ok: Callable[[str], bool], *, ellipsis: str = "…") 
     return _join(ranked, chosen), True
 
 
-def summarize(text: str, budget: int, rule: str = "plain", *, language: str | None = None) -> str:
+def summarize(
+    text: str, budget: int, rule: str = "plain", *, language: str | None = None, title: str = ""
+) -> str:
     """The best extractive summary of ``text`` within ``budget`` units of ``rule``,
-    sentences in original order."""
-    summary, _ = select(rank(text, language=language), lambda s: measure(s, rule) <= budget)
+    sentences in original order, none of them a repeat of ``title``."""
+    ranked = rank(text, language=language, avoid=title)
+    summary, _ = select(ranked, lambda s: measure(s, rule) <= budget)
     return summary
