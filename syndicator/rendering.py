@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -72,16 +73,41 @@ def render_post(bound: BoundTarget, article: Article, *, media_dir: Path | None)
     return post
 
 
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
 def save_media(media: Media, media_dir: Path) -> Media:
-    """Write a medium under its digest, so the same card is stored once."""
+    """Write a medium once, under the adapter's own file name (a card is
+    ``2020-02-09-<slug>-poster.png``, not a digest). The same bytes under the same name
+    are not written again; other bytes under a name already taken (an edited article's
+    new card) get the digest added, so a path the post log holds never changes."""
     if not media.data:
         return media
     suffix = Path(media.filename).suffix or _EXTENSIONS.get(media.mime, "")
-    path = media_dir / "posts" / f"{media.sha256[:24]}{suffix}"
+    stem = _UNSAFE_NAME.sub("-", Path(media.filename).stem).strip("-.")[:120]
+    folder = media_dir / "posts"
+    digest = media.sha256
+    for name in (f"{stem}{suffix}", f"{stem}-{digest[:12]}{suffix}", f"{digest[:24]}{suffix}"):
+        if not stem and not name.startswith(digest[:24]):
+            continue
+        path = folder / name
+        if not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            _write_atomically(path, media.data)
+            return replace(media, path=path)
+        if _same_bytes(path, media.data):
+            return replace(media, path=path)
+    path = folder / f"{digest}{suffix}"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomically(path, media.data)
     return replace(media, path=path)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -135,9 +135,7 @@ def _fill(
     return _settle_last_line(lines, measure, width)
 
 
-def _settle_last_line(
-    lines: list[list[str]], measure: Measure, width: int
-) -> list[list[str]]:
+def _settle_last_line(lines: list[list[str]], measure: Measure, width: int) -> list[list[str]]:
     """Move units down from the line before while the last line is too slight
     (``is_short_line``), as long as both lines keep fitting and the one before does
     not become slight itself."""

@@ -79,7 +79,16 @@ def cut_points(text: str) -> tuple[list[int], list[int]]:
     return sentences, words
 
 
-_PAIRS = {"（": "）", "(": ")", "《": "》", "「": "」", "『": "』", "【": "】", "“": "”", "〔": "〕"}
+_PAIRS = {
+    "（": "）",
+    "(": ")",
+    "《": "》",
+    "「": "」",
+    "『": "』",
+    "【": "】",
+    "“": "”",
+    "〔": "〕",
+}
 _DANGLING_NUMBER = re.compile(r"(?<=[\u3400-\u9fff])[0-9０-９][0-9０-９.,．，]*%?$")
 
 

@@ -79,10 +79,27 @@ def test_card_shows_date_in_the_target_timezone_and_language(
     assert english.box("cta").text.lines == ("Scan to read the full story",)
 
 
-def test_missing_lead_image_gives_the_brand_colour_block(card_adapter, seed_article):
-    card = card_adapter(brand_color="#aa2233").render_article(seed_article)
+@pytest.mark.parametrize("layout", ["poster", "square", "story"])
+def test_without_lead_image_the_headline_is_set_large_on_the_brand_colour(
+    card_adapter, seed_article, photo, layout
+):
+    card = card_adapter(brand_color="#aa2233", layout=layout).render_article(seed_article)
     assert card.image.getpixel((20, 20)) == (0xAA, 0x22, 0x33)
-    assert card.layout.box("cover_label").text.lines == ("BIT News",)
+    band_title = card.layout.box("band_title")
+    assert " ".join(band_title.text.lines) == seed_article.title
+    assert not card.layout.has("title")
+    with_photo = card_adapter(layout=layout).render_article(
+        seed_article.with_changes(image_path=photo)
+    )
+    photo_title = with_photo.layout.box("title").text
+    assert band_title.text.font_size > photo_title.font_size
+
+
+@pytest.mark.parametrize("layout", ["poster", "square", "story"])
+def test_without_lead_image_the_site_name_appears_once(card_adapter, seed_article, layout):
+    card = card_adapter(layout=layout).render_article(seed_article)
+    shown = [b.name for b in card.layout.boxes if b.text and "BIT News" in " ".join(b.text.lines)]
+    assert shown == ["source"]
 
 
 @pytest.mark.parametrize("kind", ["truncated", "not_an_image", "too_many_pixels"])
@@ -107,10 +124,10 @@ def test_lead_image_is_drawn_as_the_cover(card_adapter, seed_article, photo):
         seed_article.with_changes(image_path=photo)
     )
     assert card.image.getpixel((20, 20)) != (0x12, 0x34, 0x56)
-    assert not card.layout.has("cover_label")
+    assert not card.layout.has("band") and not card.layout.has("band_title")
 
 
-def test_publish_writes_files_and_is_idempotent(card_adapter, seed_article, tmp_path):
+def test_publish_writes_files_and_is_idempotent(card_adapter, seed_article, zh_article, tmp_path):
     adapter = card_adapter(path="out/cards")
     post = adapter.render(seed_article)
     assert adapter.find_existing(post, key="delivery-1") is None
@@ -125,7 +142,37 @@ def test_publish_writes_files_and_is_idempotent(card_adapter, seed_article, tmp_
     assert again == receipt
     assert sorted(p.name for p in folder.iterdir()) == written  # no temporary files left
     assert adapter.find_existing(post, key="delivery-1") == receipt
-    assert adapter.find_existing(post, key="delivery-2") is None
+    # The files are the story's card, whichever delivery wrote them; another story's are not.
+    assert adapter.find_existing(post, key="delivery-2") == receipt
+    assert adapter.find_existing(adapter.render(zh_article), key="delivery-3") is None
+
+
+def test_card_files_are_named_by_date_slug_and_layout(card_adapter, seed_article, zh_article):
+    seed_names = [m.filename for m in card_adapter(layout="square").render(seed_article).media]
+    assert seed_names == [
+        "2020-02-09-the-international-exchange-of-postgraduates-of-bit-hits-a-square.png",
+        "2020-02-09-the-international-exchange-of-postgraduates-of-bit-hits-a-square.jpg",
+        "2020-02-09-the-international-exchange-of-postgraduates-of-bit-hits-a-cover.jpg",
+    ]
+    # A Chinese title has no ASCII words: the slug comes from the URL (no pinyin).
+    zh_names = [m.filename for m in card_adapter().render(zh_article).media]
+    assert zh_names[0] == "2020-02-09-c-654321-poster.png"
+
+
+def test_a_card_stored_by_the_engine_is_linked_into_the_folder_not_written_again(
+    card_adapter, seed_article, tmp_path
+):
+    from syndicator.rendering import save_media
+
+    adapter = card_adapter(path="outbox/cards")
+    post = adapter.render(seed_article)
+    stored = [save_media(m, tmp_path / "media") for m in post.media]
+    assert [m.path.name for m in stored] == [m.filename for m in post.media]
+    adapter.publish(post.__class__(**{**post.__dict__, "media": tuple(stored)}), key="d1")
+    for medium in stored:
+        placed = tmp_path / "outbox" / "cards" / medium.filename
+        assert placed.samefile(medium.path)  # one file on disk, found under both names
+        assert medium.path.stat().st_nlink == 2
 
 
 def test_adapter_is_registered_under_its_entry_point():
