@@ -152,6 +152,8 @@ class Ranked:
     sentences: tuple[str, ...]
     scores: tuple[float, ...]
     joiner: str
+    #: The title no chosen text may repeat, not even once cut short.
+    avoid: str = ""
 
 
 @cache
@@ -235,7 +237,7 @@ def rank(text: str, *, language: str | None = None, avoid: str = "") -> Ranked:
         sentences.append(s)
     sentences = sentences[:200]  # the lead matters; a huge text is not ranked whole
     if not sentences:
-        return Ranked((), (), " ")
+        return Ranked((), (), " ", avoid)
     feats = [_features(s) for s in sentences]
     central = _textrank(feats)
     scores = []
@@ -248,7 +250,7 @@ def rank(text: str, *, language: str | None = None, avoid: str = "") -> Ranked:
             factor *= 0.6
         scores.append(((1 - _LEAD_WEIGHT) * c + _LEAD_WEIGHT * lead) * factor)
     joiner = "" if language == "zh" else " "
-    return Ranked(tuple(sentences), tuple(scores), joiner)
+    return Ranked(tuple(sentences), tuple(scores), joiner, avoid)
 
 
 def _join(ranked: Ranked, chosen: list[int]) -> str:
@@ -273,8 +275,13 @@ def select(ranked: Ranked, ok: Callable[[str], bool], *, ellipsis: str = "…") 
         return whole, False
     best = order[0]
     if not ok(ranked.sentences[best]):
-        # An editor cuts the lead rather than swap in a weaker sentence that fits.
-        return truncate_to(ranked.sentences[best], ok, ellipsis=ellipsis), True
+        # An editor cuts the lead rather than swap in a weaker sentence that fits,
+        # unless what is left of it only says the title again.
+        for i in order[:3]:
+            cut = truncate_to(ranked.sentences[i], ok, ellipsis=ellipsis)
+            if not ranked.avoid or not repeats_title(cut.removesuffix(ellipsis), ranked.avoid):
+                return cut, True
+        return "", True
     chosen: list[int] = []
     floor = ranked.scores[order[0]] * _MIN_SHARE
     for i in order:

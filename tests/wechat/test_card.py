@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from PIL import Image
+from syndicator_adapters.wechat.card import render_card
 
 from syndicator.models import Article
 from tests.wechat.conftest import SEED_URL, ZH_URL
@@ -202,3 +203,43 @@ def test_title_from_article_without_summary_or_date_still_renders(card_adapter):
     card = card_adapter().render_article(article)
     assert not card.layout.has("summary") and not card.layout.has("date")
     assert card.layout.box("source").y > card.layout.box("rule").y
+
+
+@pytest.mark.parametrize("layout", ["poster", "square", "story", "cover"])
+def test_footer_never_shows_the_source_key(card_adapter, seed_article, photo, layout):
+    """The config's key for a source ("bit-list") is an internal name: the card shows
+    the target's site_name, else the page's or feed's own name, else the host."""
+    from syndicator_adapters.wechat.templates import load_template
+
+    def shown(article, **options) -> list[str]:
+        adapter = card_adapter(layout=layout, **options)
+        content = adapter.content(article)
+        card = render_card(content, load_template(layout), adapter.fonts())
+        return [line for box in card.layout.boxes if box.text for line in box.text.lines]
+
+    keyed = seed_article.with_changes(source="bit-list", site_name=None)
+    for article in (keyed, keyed.with_changes(image_path=photo)):
+        assert not any("bit-list" in line for line in shown(article))
+        assert not any(
+            "bit-list" in line for line in shown(article.with_changes(site_name="BIT News"))
+        )
+    if layout != "cover":
+        assert "english.bit.edu.cn" in shown(keyed)
+        assert "BIT News" in shown(keyed.with_changes(site_name="BIT News"))
+        assert "Office of News" in shown(keyed, site_name="Office of News")
+
+
+def test_summary_on_the_card_never_repeats_the_title(card_adapter, zh_article, seed_article):
+    from syndicator.text.summarize import repeats_title
+
+    for article in (seed_article, zh_article):
+        # Pages often repeat the headline as the body's first line, or with the site's name.
+        text = (
+            f"{article.title}\n\n{article.title} - {article.source or 'BIT News'}\n\n{article.text}"
+        )
+        card = card_adapter().render_article(article.with_changes(text=text))
+        summary = "".join(card.layout.box("summary").text.lines)
+        from syndicator.text import split_sentences
+
+        for sentence in split_sentences(summary):
+            assert not repeats_title(sentence.removesuffix("…"), article.title), sentence
