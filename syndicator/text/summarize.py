@@ -132,7 +132,7 @@ _STOPWORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f'’-]*|\d+(?:[.,]\d+)*%?")
-_LEAD_WEIGHT = 0.6  # share of the score that comes from position alone
+_LEAD_WEIGHT = 0.85  # share of the score that comes from position alone (bench/bench_summary.py)
 _MIN_SHARE = 0.35  # sentences scoring under this share of the best are never filler
 # Openers that lean on the sentence before: out of context they read as non sequiturs.
 _CONNECTIVE = re.compile(
@@ -245,7 +245,7 @@ def rank(text: str, *, language: str | None = None, avoid: str = "") -> Ranked:
         lead = 1.0 / math.sqrt(1 + i)
         factor = 0.5 if len(feats[i]) < 4 else 1.0  # datelines and fragments
         if not s.endswith(_TERMINAL):  # a headline or subhead, not a sentence
-            factor *= 0.5
+            factor *= 0.25
         if _CONNECTIVE.match(s):
             factor *= 0.6
         scores.append(((1 - _LEAD_WEIGHT) * c + _LEAD_WEIGHT * lead) * factor)
