@@ -158,9 +158,7 @@ class WeChatCardAdapter(Adapter):
             extra={
                 "layout": template.name,
                 "size": [card.layout.width, card.layout.height],
-                "title_lines": list(card.layout.box("title").text.lines)  # type: ignore[union-attr]
-                if card.layout.has("title")
-                else [],
+                "title_lines": _headline_lines(card.layout),
                 "files": [m.filename for m in media],
             },
             link=content.url,
@@ -201,6 +199,14 @@ class WeChatCardAdapter(Adapter):
         fonts = self.fonts()
         template = load_template(self._options.layout, base_dir=self.target.base_dir)
         return f"card layout {template.name!r}, font {fonts.regular.path.name} (face {fonts.regular.index})"
+
+
+def _headline_lines(layout: Layout) -> list[str]:
+    """The headline as drawn: under the lead image, or on the brand colour without one."""
+    for name in ("title", "band_title", "cover_title"):
+        if layout.has(name):
+            return list(layout.box(name).text.lines)  # type: ignore[union-attr]
+    return []
 
 
 def _receipt(files: list[tuple[Path, Media]]) -> Receipt:

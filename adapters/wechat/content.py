@@ -132,6 +132,8 @@ _SLUG_WORDS = re.compile(r"[a-z0-9]+")
 _SLUG_CHARS = 60
 #: URL path pieces that say nothing about the story ("index.html", "c_123.htm" stays).
 _PLAIN_PIECES = frozenset({"index", "default", "content", "article", "news", "detail", "show"})
+#: Words a slug neither starts nor ends with ("the-…", "…-hits-a").
+_EDGE_WORDS = frozenset({"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "by"})
 
 
 def slug(article: Article) -> str:
@@ -149,11 +151,16 @@ def slug(article: Article) -> str:
             if stem and stem not in _PLAIN_PIECES:
                 words = _SLUG_WORDS.findall(stem)
                 break
-    out = ""
+    while words and words[0] in _EDGE_WORDS:
+        words = words[1:]
+    kept: list[str] = []
     for word in words:
-        if len(out) + len(word) + 1 > _SLUG_CHARS:
+        if sum(map(len, kept)) + len(kept) + len(word) > _SLUG_CHARS:
             break
-        out = f"{out}-{word}" if out else word
+        kept.append(word)
+    while len(kept) > 1 and kept[-1] in _EDGE_WORDS:
+        kept.pop()
+    out = "-".join(kept)
     if not out:
         import hashlib
 

@@ -194,10 +194,10 @@ def summary_fitting(
     text: str, measure: Measure, width: int, max_lines: int, *, title: str = ""
 ) -> tuple[list[str], bool]:
     """The article's summary in at most ``max_lines`` lines: whole sentences chosen by
-    the text engine (never one that repeats ``title``, never page furniture), the lead
-    cut on a boundary when even it does not fit; an ellipsis is only the last resort.
+    the text engine (never one that repeats ``title``, never page furniture, the lead
+    without its dateline since the card shows the date), the lead cut on a boundary when even it does not fit; an ellipsis is only the last resort.
     ``text`` keeps its line breaks, since they end headlines and furniture lines."""
-    from syndicator.text.summarize import rank, select
+    from syndicator.text.summarize import rank, select, without_dateline
 
     capacity = width * max_lines
 
@@ -207,7 +207,7 @@ def summary_fitting(
             return False
         return len(wrap(candidate, measure, width, max_lines)) <= max_lines
 
-    summary, cut = select(rank(text, avoid=title), fits)
+    summary, cut = select(without_dateline(rank(text, avoid=title)), fits)
     summary = normalize(summary)
     if summary and fits(summary):
         return wrap(summary, measure, width, max_lines), cut

@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from syndicator.text.boilerplate import is_boilerplate
@@ -22,7 +22,7 @@ from syndicator.text.measure import measure
 from syndicator.text.sentences import detect_language, sentence_spans
 from syndicator.text.truncate import truncate_to
 
-__all__ = ["Ranked", "rank", "repeats_title", "select", "summarize"]
+__all__ = ["Ranked", "rank", "repeats_title", "select", "summarize", "without_dateline"]
 
 _STOPWORDS = frozenset(
     [
@@ -196,6 +196,23 @@ def _textrank(features: list[set[str]], iterations: int = 30) -> list[float]:
         ]
     top = max(score) or 1.0
     return [s / top for s in score]
+
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATELINE = re.compile(
+    rf"^[A-Z][\w.&'’ -]{{1,60}},\s+(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH})"
+    r"(?:,?\s+\d{4})?(?:\s*\([^()]{1,30}\))?\s*(?::|--|—|–)\s+(?=[A-Z0-9\"“])"
+)
+
+
+def without_dateline(ranked: Ranked) -> Ranked:
+    """The ranking with the lead's dateline taken off ("Beijing Institute of Technology,
+    Feb 7th, 2020: In 2019, …" reads "In 2019, …"): where the date is shown beside the
+    summary, as on a card, the dateline only spends the reader's first words."""
+    if not ranked.sentences:
+        return ranked
+    first = _DATELINE.sub("", ranked.sentences[0], count=1)
+    return replace(ranked, sentences=(first, *ranked.sentences[1:]))
 
 
 def _fold(text: str) -> str:

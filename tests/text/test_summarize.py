@@ -99,3 +99,14 @@ def test_summary_never_starts_with_page_furniture() -> None:
         assert not is_boilerplate(first) and "release date" not in summary, summary
         assert "present position" not in summary and "ViewCount" not in summary
         assert summary.startswith("Beijing Institute of Technology, Feb 7th, 2020: In 2019")
+
+
+def test_a_lead_loses_its_dateline_only_where_asked() -> None:
+    from syndicator.text.summarize import rank, without_dateline
+
+    ranked = rank(seed_text(), avoid=TITLE_EN)
+    assert ranked.sentences[0].startswith("Beijing Institute of Technology, Feb 7th, 2020: In")
+    assert without_dateline(ranked).sentences[0].startswith("In 2019, for the first time")
+    assert without_dateline(ranked).sentences[1:] == ranked.sentences[1:]
+    kept = rank("Dr. Li, Feb 7: notes from the lab. The lab opened.")
+    assert without_dateline(kept).sentences == kept.sentences

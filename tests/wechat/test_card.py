@@ -151,9 +151,9 @@ def test_publish_writes_files_and_is_idempotent(card_adapter, seed_article, zh_a
 def test_card_files_are_named_by_date_slug_and_layout(card_adapter, seed_article, zh_article):
     seed_names = [m.filename for m in card_adapter(layout="square").render(seed_article).media]
     assert seed_names == [
-        "2020-02-09-the-international-exchange-of-postgraduates-of-bit-hits-a-square.png",
-        "2020-02-09-the-international-exchange-of-postgraduates-of-bit-hits-a-square.jpg",
-        "2020-02-09-the-international-exchange-of-postgraduates-of-bit-hits-a-cover.jpg",
+        "2020-02-09-international-exchange-of-postgraduates-of-bit-hits-a-record-square.png",
+        "2020-02-09-international-exchange-of-postgraduates-of-bit-hits-a-record-square.jpg",
+        "2020-02-09-international-exchange-of-postgraduates-of-bit-hits-a-record-cover.jpg",
     ]
     # A Chinese title has no ASCII words: the slug comes from the URL (no pinyin).
     zh_names = [m.filename for m in card_adapter().render(zh_article).media]
@@ -243,3 +243,16 @@ def test_summary_on_the_card_never_repeats_the_title(card_adapter, zh_article, s
 
         for sentence in split_sentences(summary):
             assert not repeats_title(sentence.removesuffix("…"), article.title), sentence
+
+
+def test_card_summary_of_the_raw_seed_page_starts_with_the_news(card_adapter, seed_article):
+    """The text as copied from the page (breadcrumb, release date, view counter first):
+    the card's summary starts with the lead, without its dateline (the card shows the date)."""
+    raw = (Path(__file__).parents[1] / "data" / "seed" / "bit-news-article.txt").read_text(
+        encoding="utf-8"
+    )
+    card = card_adapter().render_article(seed_article.with_changes(text=raw))
+    summary = " ".join(card.layout.box("summary").text.lines)
+    assert summary.startswith("In 2019, for the first time, the number of international")
+    for furniture in ("present position", "release date", "ViewCount", "Editor:", "Share:"):
+        assert furniture not in summary
