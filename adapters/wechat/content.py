@@ -83,8 +83,9 @@ def source_name(article: Article, override: str | None) -> str:
     page or feed calls itself (``og:site_name``, the feed's title, the ``<title>``
     suffix), else the host name. Never ``article.source``: that is the config's key
     for the source ("bit-list"), an internal identifier, not a name for a poster."""
-    name = (override or article.site_name or "").strip()
-    return name or (urlsplit(article.url).hostname or "").removeprefix("www.")
+    from .._site import site_label
+
+    return (override or "").strip() or site_label(article)
 
 
 def summary_text(article: Article) -> str:
@@ -143,6 +144,7 @@ def slug(article: Article) -> str:
     import unicodedata
 
     folded = unicodedata.normalize("NFKD", article.title).encode("ascii", "ignore").decode()
+    folded = re.sub(r"(?<=\d),(?=\d{3})", "", folded)  # "1,500 seats": 1500-seats
     words = _SLUG_WORDS.findall(folded.lower())
     if len(words) < 2 or sum(map(len, words)) < 8:
         pieces = [p for p in urlsplit(article.url).path.split("/") if p]
