@@ -195,8 +195,9 @@ def summary_fitting(
 ) -> tuple[list[str], bool]:
     """The article's summary in at most ``max_lines`` lines: whole sentences chosen by
     the text engine (never one that repeats ``title``, never page furniture, the lead
-    without its dateline since the card shows the date), the lead cut on a boundary when even it does not fit; an ellipsis is only the last resort.
-    ``text`` keeps its line breaks, since they end headlines and furniture lines."""
+    without its dateline since the card shows the date), the lead cut on a boundary
+    when even it does not fit; an ellipsis is only the last resort. ``text`` keeps its
+    line breaks, since they end headlines and furniture lines."""
     from syndicator.text.summarize import rank, select, without_dateline
 
     capacity = width * max_lines
