@@ -137,15 +137,24 @@ def _fill(
 
 def _settle_last_line(lines: list[list[str]], measure: Measure, width: int) -> list[list[str]]:
     """Move units down from the line before while the last line is too slight
-    (``is_short_line``), as long as both lines keep fitting and the one before does
-    not become slight itself."""
-    while len(lines) >= 2 and is_short_line("".join(lines[-1])) and len(lines[-2]) > 1:
-        moved, rest = lines[-2][-1], lines[-2][:-1]
-        last = [moved, *lines[-1]]
-        if measure("".join(last).rstrip()) > width or is_short_line("".join(rest)):
-            break
-        lines[-2], lines[-1] = rest, last
+    (``is_short_line``), as long as the lines keep fitting; when that leaves the line
+    before with one or two characters, it takes units from the line above it in turn."""
+    row = len(lines) - 1
+    while row >= 1:
+        while _slight(lines[row], last=row == len(lines) - 1) and len(lines[row - 1]) > 1:
+            grown = [lines[row - 1][-1], *lines[row]]
+            if measure("".join(grown).rstrip()) > width:
+                break
+            lines[row - 1], lines[row] = lines[row - 1][:-1], grown
+        if _slight(lines[row], last=row == len(lines) - 1) or not _slight(lines[row - 1]):
+            return lines
+        row -= 1
     return lines
+
+
+def _slight(units_: list[str], *, last: bool = False) -> bool:
+    line = "".join(units_)
+    return is_short_line(line) if last else len("".join(line.split())) <= 2
 
 
 def _split_wide_unit(unit: str, measure: Measure, width: int) -> list[str]:
