@@ -83,24 +83,19 @@ def save_media(media: Media, media_dir: Path) -> Media:
     new card) get the digest added, so a path the post log holds never changes."""
     if not media.data:
         return media
-    suffix = Path(media.filename).suffix or _EXTENSIONS.get(media.mime, "")
+    suffix = _UNSAFE_NAME.sub("", Path(media.filename).suffix) or _EXTENSIONS.get(media.mime, "")
     stem = _UNSAFE_NAME.sub("-", Path(media.filename).stem).strip("-.")[:120]
-    folder = media_dir / "posts"
     digest = media.sha256
-    for name in (f"{stem}{suffix}", f"{stem}-{digest[:12]}{suffix}", f"{digest[:24]}{suffix}"):
-        if not stem and not name.startswith(digest[:24]):
-            continue
-        path = folder / name
+    names = [f"{stem}{suffix}", f"{stem}-{digest[:12]}{suffix}"] if stem else []
+    for name in (*names, f"{digest[:24]}{suffix}", f"{digest}{suffix}"):
+        path = media_dir / "posts" / name
         if not path.exists():
-            folder.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             _write_atomically(path, media.data)
             return replace(media, path=path)
         if _same_bytes(path, media.data):
             return replace(media, path=path)
-    path = folder / f"{digest}{suffix}"
-    if not path.exists():
-        _write_atomically(path, media.data)
-    return replace(media, path=path)
+    raise RenderError(f"cannot store {media.filename!r}: its names are taken by other bytes")
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
