@@ -234,9 +234,9 @@ def test_summary_on_the_card_never_repeats_the_title(card_adapter, zh_article, s
 
     for article in (seed_article, zh_article):
         # Pages often repeat the headline as the body's first line, or with the site's name.
-        text = (
-            f"{article.title}\n\n{article.title} - {article.source or 'BIT News'}\n\n{article.text}"
-        )
+        stop = "。" if article.language.startswith("zh") else "."
+        repeats = f"{article.title}{stop}\n\n{article.title} - {article.site_name}{stop}"
+        text = f"{repeats}\n\n{article.text}"
         card = card_adapter().render_article(article.with_changes(text=text))
         summary = "".join(card.layout.box("summary").text.lines)
         from syndicator.text import split_sentences
