@@ -18,6 +18,8 @@ from syndicator.models import Article, Media, Receipt
 from syndicator.retry_after import retry_after_moment, seconds_or_epoch
 from syndicator.secrets import RedactingFilter, redact, shorten
 
+from ._site import site_label
+
 log = logging.getLogger(__name__)
 
 USER_AGENT = "syndicator/0.1 (news syndication)"
@@ -53,7 +55,7 @@ def compose(
         rule=rule,
         limit=limit,
         extra={
-            "source": article.site_name or article.source,
+            "source": site_label(article),
             "date": article.published.date().isoformat() if article.published else "",
         },
     )

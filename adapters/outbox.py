@@ -48,6 +48,8 @@ class OutboxAdapter(Adapter):
     def render(self, article: Article) -> Post:
         from syndicator.text import fit, format_hashtags
 
+        from ._site import site_label
+
         rule = self.options.rule
         tags = format_hashtags(
             [*self.target.hashtags, *article.categories], self.options.hashtag_style
@@ -61,7 +63,7 @@ class OutboxAdapter(Adapter):
             rule=rule,
             limit=self.options.limit,
             extra={
-                "source": article.site_name or article.source,
+                "source": site_label(article),
                 "date": article.published.date().isoformat() if article.published else "",
             },
         )

@@ -206,13 +206,17 @@ def cmd_preview(args: argparse.Namespace) -> int:
     try:
         targets = _chosen_targets(engine, args.to)
         article = fetch_article(engine, args.url)
-        out_dir = Path(args.out) if args.out else None
-        article = engine.with_lead_image(article, out_dir or (engine.media_dir / "preview"))
+        # The media are always written, so the preview lists exactly what would be
+        # attached: into --out, else into a temporary folder that is named below.
+        out_dir = Path(args.out) if args.out else _preview_folder()
+        article = engine.with_lead_image(article, engine.media_dir / "preview")
         results = preview(engine, article, targets, out_dir)
         if args.json:
-            print(json.dumps(results, ensure_ascii=False, indent=2))
+            _write_utf8(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
         else:
             print(f"{article.title}\n{article.url}\n")
+            if not args.out:
+                print(f"media written to {out_dir} (a temporary folder; --out DIR keeps them)\n")
             for item in results:
                 print(f"── {item['target']} ({item['adapter']})")
                 if "error" in item:
@@ -227,6 +231,23 @@ def cmd_preview(args: argparse.Namespace) -> int:
         return EXIT_FAILURE if any("error" in r for r in results) else EXIT_OK
     finally:
         engine.close()
+
+
+def _preview_folder() -> Path:
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix="syndicator-preview-"))
+
+
+def _write_utf8(text: str) -> None:
+    """JSON for programs: UTF-8 whatever the terminal's locale, Chinese unescaped."""
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    stream.write(text.encode("utf-8"))
+    stream.flush()
 
 
 def cmd_log(args: argparse.Namespace) -> int:

@@ -2,7 +2,7 @@
 an image from a public URL themselves (Instagram, Threads).
 
 It serves only what the post log references: a name must be a stored medium's
-content-hash name (``posts/<24 hex digits>.<ext>``, 96 bits: not guessable) and some
+content-hash name (``posts/<24 hex digits>-<name>.<ext>``, 96 bits: not guessable) and some
 delivery's post must name it, so lead images, previews, the database or anything
 else in or near the folder are never reachable, whatever the request path holds.
 GET and HEAD only; no listing. It may listen on a public address: that is its job.
@@ -22,8 +22,11 @@ from syndicator.config import listen_address
 
 log = logging.getLogger(__name__)
 
-#: ``rendering.save_media`` names: the first 24 hex digits of the SHA-256, a type suffix.
-STORED_NAME = re.compile(r"posts/(?P<name>[0-9a-f]{24}\.(?:jpe?g|png|gif|webp))")
+#: ``rendering.save_media`` names: the first 24 hex digits of the SHA-256, the medium's
+#: own name, a type suffix.
+STORED_NAME = re.compile(
+    r"posts/(?P<name>[0-9a-f]{24}(?:-[A-Za-z0-9._-]+)?\.(?:jpe?g|png|gif|webp))"
+)
 MIME_TYPES = {
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -95,12 +96,21 @@ def render_post(bound: BoundTarget, article: Article, *, media_dir: Path | None)
     return post
 
 
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
 def save_media(media: Media, media_dir: Path) -> Media:
-    """Write a medium under its digest, so the same card is stored once."""
+    """Write a medium once, named by its digest and then its own name
+    (``<24 hex>-2020-02-09-<slug>-poster.png``): the same bytes are stored once, an
+    edited article's new card is a new file (a path the post log holds never changes),
+    a name published at ``[media] public_url`` cannot be guessed, and an editor still
+    reads which story it is. The share-card folder links it under its own name alone."""
     if not media.data:
         return media
-    suffix = Path(media.filename).suffix or _EXTENSIONS.get(media.mime, "")
-    path = media_dir / "posts" / f"{media.sha256[:24]}{suffix}"
+    suffix = _UNSAFE_NAME.sub("", Path(media.filename).suffix) or _EXTENSIONS.get(media.mime, "")
+    stem = _UNSAFE_NAME.sub("-", Path(media.filename).stem).strip("-.")[:120]
+    name = f"{media.sha256[:24]}-{stem}" if stem else media.sha256[:24]
+    path = media_dir / "posts" / f"{name}{suffix}"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         _write_atomically(path, media.data)

@@ -194,3 +194,69 @@ def test_poll_names_a_source_that_has_failed_for_days(tmp_path: Path, http_serve
     result = run("poll", "--all", "-c", str(path))
     assert "source 'old-feed' has failed for days" in result.stdout
     assert "404" in result.stderr
+
+
+CARD_TARGET = """
+[[targets]]
+name = "card"
+adapter = "wechat_card"
+path = "outbox/cards"
+"""
+
+
+def test_preview_lists_the_media_it_would_attach_with_or_without_out(
+    tmp_path: Path, site: SampleSite
+) -> None:
+    import re
+
+    path = write_config(tmp_path, list_source(site.url) + CARD_TARGET)
+    chinese = next(a for a in site.articles if a.language == "zh")
+    url = site.url + chinese.path
+    plain = run("preview", url, "-c", str(path))
+    assert plain.returncode == 0, plain.stderr
+    folder = re.search(r"media written to (\S+)", plain.stdout)
+    assert folder, plain.stdout
+    listed = re.findall(r"media: (\S+)", plain.stdout)
+    names = [Path(p).name.split("-", 1)[1] for p in listed]  # after the digest
+    day = f"{chinese.released:%Y-%m-%d}"
+    assert names == [
+        f"{day}-c-{chinese.number}-poster.png",
+        f"{day}-c-{chinese.number}-poster.jpg",
+        f"{day}-c-{chinese.number}-cover.jpg",
+    ]
+    assert all(p.startswith(folder.group(1)) and Path(p).is_file() for p in listed)
+    out = tmp_path / "preview-out"
+    kept = run("preview", url, "--out", str(out), "-c", str(path))
+    assert kept.returncode == 0, kept.stderr
+    kept_names = [Path(p).name.split("-", 1)[1] for p in re.findall(r"media: (\S+)", kept.stdout)]
+    assert kept_names == names
+    assert sorted(p.name.split("-", 1)[1] for p in (out / "posts").iterdir()) == sorted(names)
+    assert not (tmp_path / "outbox").exists()  # nothing published
+
+
+def test_preview_json_is_utf8_without_escapes_whatever_the_locale(
+    tmp_path: Path, site: SampleSite
+) -> None:
+    path = write_config(tmp_path, list_source(site.url) + CARD_TARGET)
+    chinese = next(a for a in site.articles if a.language == "zh")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "syndicator",
+            "preview",
+            site.url + chinese.path,
+            "--json",
+            "-c",
+            str(path),
+        ],
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONIOENCODING": "ascii"},
+    )
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    text = result.stdout.decode("utf-8")
+    assert chinese.title in text and "\\u" not in text
+    [item] = json.loads(text)
+    assert item["text"].startswith(chinese.title)
+    assert len(item["media"]) == 3

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -31,7 +30,7 @@ from pydantic import Field
 from syndicator.adapter import Adapter, AdapterOptions
 from syndicator.models import Article, Media, Post, Receipt
 
-from .content import card_content, file_stem
+from .content import card_content, card_stem
 from .draw import draw_layout, encode_jpeg, encode_png
 from .fonts import FontSet, find_fonts
 from .layout import CardContent, Layout, compute_layout
@@ -120,7 +119,7 @@ class WeChatCardAdapter(Adapter):
         fonts = self.fonts()
         template = load_template(options.layout, base_dir=self.target.base_dir)
         card = render_card(content, template, fonts)
-        stem = file_stem(article.key)
+        stem = card_stem(article, self.target.timezone)
         alt = f"{content.title} — {content.source}".strip(" —")
         media = [
             Media(f"{stem}-{template.name}.png", "image/png", encode_png(card.image), alt),
@@ -148,7 +147,6 @@ class WeChatCardAdapter(Adapter):
             else content.title
         )
         caption = f"{title}\n{content.url}"
-        suffixes = [m.filename.removeprefix(stem) for m in media]
         return Post(
             target=self.target.name,
             adapter="wechat_card",
@@ -160,25 +158,21 @@ class WeChatCardAdapter(Adapter):
             extra={
                 "layout": template.name,
                 "size": [card.layout.width, card.layout.height],
-                "title_lines": list(card.layout.box("title").text.lines)  # type: ignore[union-attr]
-                if card.layout.has("title")
-                else [],
-                "files": suffixes,
+                "title_lines": _headline_lines(card.layout),
+                "files": [m.filename for m in media],
             },
             link=content.url,
             title=content.title,
         )
 
-    def _files(self, post: Post, key: str) -> list[tuple[Path, Media]]:
+    def _files(self, post: Post) -> list[tuple[Path, Media]]:
+        """Where each medium goes in the card folder: under its own name
+        (``YYYY-MM-DD-<slug>-<layout>.png``), whatever the delivery key."""
         folder = self.target.base_dir / self._options.path
-        stem = file_stem(key)
-        suffixes = post.extra.get("files") or [m.filename for m in post.media]
-        return [
-            (folder / f"{stem}{suffix}", m) for suffix, m in zip(suffixes, post.media, strict=True)
-        ]
+        return [(folder / Path(m.filename).name, m) for m in post.media]
 
     def publish(self, post: Post, *, key: str) -> Receipt:
-        files = self._files(post, key)
+        files = self._files(post)
         if not files:
             from syndicator.errors import Rejected
 
@@ -187,7 +181,7 @@ class WeChatCardAdapter(Adapter):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for path, media in files:
-                _write_atomically(path, media.data)
+                place_file(path, media)
         except OSError as exc:
             from syndicator.errors import Transient
 
@@ -196,8 +190,8 @@ class WeChatCardAdapter(Adapter):
         return _receipt(files)
 
     def find_existing(self, post: Post, *, key: str) -> Receipt | None:
-        files = self._files(post, key)
-        if files and all(path.is_file() for path, _ in files):
+        files = self._files(post)
+        if files and all(_holds(path, media) for path, media in files):
             return _receipt(files)
         return None
 
@@ -205,6 +199,14 @@ class WeChatCardAdapter(Adapter):
         fonts = self.fonts()
         template = load_template(self._options.layout, base_dir=self.target.base_dir)
         return f"card layout {template.name!r}, font {fonts.regular.path.name} (face {fonts.regular.index})"
+
+
+def _headline_lines(layout: Layout) -> list[str]:
+    """The headline as drawn: under the lead image, or on the brand colour without one."""
+    for name in ("title", "band_title", "cover_title"):
+        if layout.has(name):
+            return list(layout.box(name).text.lines)  # type: ignore[union-attr]
+    return []
 
 
 def _receipt(files: list[tuple[Path, Media]]) -> Receipt:
@@ -216,16 +218,43 @@ def _receipt(files: list[tuple[Path, Media]]) -> Receipt:
     )
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Readers see the old file or the new one, never half of one."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.chmod(temporary, 0o644)
+def _holds(path: Path, media: Media) -> bool:
+    """Whether ``path`` is already this medium (the same file, or the same bytes)."""
+    if not path.is_file():
+        return False
+    if media.path is not None and media.path.is_file() and path.samefile(media.path):
+        return True
+    return path.read_bytes() == media.data
+
+
+def place_file(path: Path, media: Media) -> None:
+    """Put ``media`` at ``path``, stored once: a hard link to the copy the engine keeps
+    in its media folder (the same bytes on disk, and a card a person or sync tool finds
+    by name), a relative symbolic link where the two folders are on different file
+    systems, and the bytes themselves only for a medium the engine did not store.
+    Readers see the old file or the new one, never half of one."""
+    if _holds(path, media):
+        return
+    stored = media.path if media.path is not None and media.path.is_file() else None
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+    temporary.unlink(missing_ok=True)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+        if stored is None:
+            _write_bytes(temporary, media.data)
+        else:
+            try:
+                os.link(stored, temporary)
+            except OSError:
+                os.symlink(os.path.relpath(stored.resolve(), path.parent.resolve()), temporary)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with open(path, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.chmod(path, 0o644)

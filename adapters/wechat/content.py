@@ -79,7 +79,13 @@ def tracked_url(url: str, utm: dict[str, str]) -> str:
 
 
 def source_name(article: Article, override: str | None) -> str:
-    return override or article.site_name or article.source or urlsplit(article.url).hostname or ""
+    """The name a reader knows the site by: the target's ``site_name``, else what the
+    page or feed calls itself (``og:site_name``, the feed's title, the ``<title>``
+    suffix), else the host name. Never ``article.source``: that is the config's key
+    for the source ("bit-list"), an internal identifier, not a name for a poster."""
+    from .._site import site_label
+
+    return (override or "").strip() or site_label(article)
 
 
 def summary_text(article: Article) -> str:
@@ -121,3 +127,59 @@ def file_stem(key: str) -> str:
     readable = re.sub(r"[^A-Za-z0-9._-]+", "-", key.split("://", 1)[-1]).strip("-.")[:48]
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
     return f"{readable}-{digest}" if readable else digest
+
+
+_SLUG_WORDS = re.compile(r"[a-z0-9]+")
+_SLUG_CHARS = 60
+#: URL path pieces that say nothing about the story ("index.html", "c_123.htm" stays).
+_PLAIN_PIECES = frozenset({"index", "default", "content", "article", "news", "detail", "show"})
+#: Words a slug neither starts nor ends with ("the-…", "…-hits-a").
+_EDGE_WORDS = frozenset({"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "by"})
+
+
+def slug(article: Article) -> str:
+    """A short ASCII name for the story: the title's words when it has some ("new-lab-
+    opens"), else the last meaningful piece of the URL's path ("c-654321" for a Chinese
+    title; no pinyin), else a digest of the key. At most 60 characters, cut between words."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", article.title).encode("ascii", "ignore").decode()
+    folded = re.sub(r"(?<=\d),(?=\d{3})", "", folded)  # "1,500 seats": 1500-seats
+    words = _SLUG_WORDS.findall(folded.lower())
+    if len(words) < 2 or sum(map(len, words)) < 8:
+        pieces = [p for p in urlsplit(article.url).path.split("/") if p]
+        for piece in reversed(pieces):
+            stem = piece.rsplit(".", 1)[0].lower()
+            if stem and stem not in _PLAIN_PIECES:
+                words = _SLUG_WORDS.findall(stem)
+                break
+    while words and words[0] in _EDGE_WORDS:
+        words = words[1:]
+    kept: list[str] = []
+    for word in words:
+        if sum(map(len, kept)) + len(kept) + len(word) > _SLUG_CHARS:
+            break
+        kept.append(word)
+    while len(kept) > 1 and kept[-1] in _EDGE_WORDS:
+        kept.pop()
+    out = "-".join(kept)
+    if not out:
+        import hashlib
+
+        out = hashlib.sha256(article.key.encode("utf-8")).hexdigest()[:10]
+    return out
+
+
+def card_stem(article: Article, timezone: str) -> str:
+    """``YYYY-MM-DD-<slug>``: a card an editor can find by its story's date and words
+    (the date in the service's time zone, the day the card shows; no date, no prefix)."""
+    day = ""
+    if article.published is not None:
+        published = article.published
+        if published.tzinfo is None:
+            published = published.replace(tzinfo=UTC)
+        try:
+            day = published.astimezone(ZoneInfo(timezone)).date().isoformat() + "-"
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"timezone {timezone!r} is not an IANA time zone name") from exc
+    return f"{day}{slug(article)}"

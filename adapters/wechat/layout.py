@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 from syndicator.errors import RenderError
 
+from .balance import balanced
 from .fonts import FontSet, describe_characters, load_font, missing_characters
 from .templates import Box, Template
-from .wrap import ELLIPSIS, Measure, fit_lines, normalize, summary_fitting, wrap
+from .wrap import ELLIPSIS, Measure, fit_lines, normalize, summary_fitting
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -122,7 +123,7 @@ def compute_layout(template: Template, content: CardContent, fonts: FontSet) -> 
     font lacks characters of the text or the QR code cannot get legible modules."""
     values = {
         "title": normalize(content.title),
-        "summary": normalize(content.summary),
+        "summary": content.summary.strip(),  # line breaks kept for the summarizer
         "source": content.source,
         "date": content.date,
         "cta": content.cta,
@@ -186,7 +187,37 @@ def _place_text(
     text = box.text.format_map(values).strip()
     if not text:
         return None
-    line_px = round(box.font_size * box.line_height)
+    fitted = None
+    for size in _font_sizes(box):
+        fitted = _lines_at(box, top, text, fonts, language, size, values["title"])
+        if fitted is None or not fitted[2]:  # no room at all, or it fits uncut
+            break
+    if fitted is None:
+        return None
+    lines, line_px, cut, size = fitted
+    height = box.h or len(lines) * line_px
+    spare = height - len(lines) * line_px
+    offset = {"top": 0, "middle": spare // 2, "bottom": spare}[box.valign]
+    placed_text = PlacedText(tuple(lines), size, line_px, box.weight, box.align, cut, offset)
+    return PlacedBox(box.name, "text", box.x, top, box.w, height, colour, box, text=placed_text)
+
+
+def _font_sizes(box: Box) -> list[int]:
+    """The box's font size, then smaller steps down to ``min_font_size``: a headline
+    shrinks (by about 6% a step) before it is cut."""
+    sizes = [box.font_size]
+    floor = box.min_font_size or box.font_size
+    while sizes[-1] > floor:
+        sizes.append(max(floor, min(sizes[-1] - 2, round(sizes[-1] * 0.94))))
+    return sizes
+
+
+def _lines_at(
+    box: Box, top: int, text: str, fonts: FontSet, language: str, size: int, title: str
+) -> tuple[list[str], int, bool, int] | None:
+    """The lines of ``text`` at font ``size``: (lines, line height, cut, size), or None
+    when the box has no room for a line."""
+    line_px = round(size * box.line_height)
     room = box.max_lines
     if box.h:
         room = min(room, box.h // line_px)
@@ -194,35 +225,16 @@ def _place_text(
         room = min(room, (box.max_bottom - top) // line_px)
     if room < 1:
         return None
-    measure = Measure(load_font(fonts.face(box.weight), box.font_size), language)
+    measure = Measure(load_font(fonts.face(box.weight), size), language)
     if box.fit == "summarize":
-        lines, cut = summary_fitting(text, measure, box.w, room)
+        lines, cut = summary_fitting(text, measure, box.w, room, title=title)
     else:
         lines, cut = fit_lines(text, measure, box.w, room)
     if not lines:
         return None
     if box.balance and not cut and len(lines) > 1:
-        lines = _balanced(text, measure, box.w, len(lines))
-    height = box.h or len(lines) * line_px
-    spare = height - len(lines) * line_px
-    offset = {"top": 0, "middle": spare // 2, "bottom": spare}[box.valign]
-    placed_text = PlacedText(
-        tuple(lines), box.font_size, line_px, box.weight, box.align, cut, offset
-    )
-    return PlacedBox(box.name, "text", box.x, top, box.w, height, colour, box, text=placed_text)
-
-
-def _balanced(text: str, measure: Measure, width: int, count: int) -> list[str]:
-    """The same number of lines at the narrowest width that still gives that number,
-    so a headline does not end on a lone word or character."""
-    low, high = width // 2, width
-    while high - low > 4:
-        middle = (low + high) // 2
-        if len(wrap(text, measure, middle, count)) <= count:
-            high = middle
-        else:
-            low = middle
-    return wrap(text, measure, high, count)
+        lines = balanced(text, measure, box.w, len(lines), room)
+    return lines, line_px, cut, size
 
 
 def _place_qr(box: Box, top: int, url: str, min_module_px: int) -> PlacedQR:

@@ -107,7 +107,7 @@ class WeChatOfficialAccountAdapter(Adapter):
         title = article.title
         if measure(title, "plain") > TITLE_LIMIT:
             title = truncate(title, TITLE_LIMIT, "plain")
-        digest = summarize(summary_text(article), DIGEST_LIMIT, "plain")
+        digest = summarize(summary_text(article), DIGEST_LIMIT, "plain", title=article.title)
         content = card_content(
             article,
             timezone=self.target.timezone,

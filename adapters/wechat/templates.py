@@ -69,6 +69,8 @@ class Box:
     # text
     text: str = ""
     font_size: int = 32
+    #: Step the font down to this size before the text is cut (None: never shrink).
+    min_font_size: int | None = None
     weight: str = "regular"
     line_height: float = 1.4
     max_lines: int = 1
@@ -237,4 +239,6 @@ def _parse_box(raw: Any, index: int, where: str, problems: list[str]) -> Box:
                 )
         if box.max_lines < 1:
             problems.append(f"{label}.max_lines: must be at least 1")
+        if box.min_font_size is not None and not 8 <= box.min_font_size <= box.font_size:
+            problems.append(f"{label}.min_font_size: must be from 8 to font_size ({box.font_size})")
     return box

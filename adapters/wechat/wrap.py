@@ -1,10 +1,13 @@
 """Breaking card text into lines that fit a box, by Unicode's line-breaking rules.
 
-``syndicator.text.wrap_units`` cuts text at UAX #14 break opportunities, so a Chinese
-comma stays with the character before it and an English word stays whole; this module
-only fills lines greedily with those units, measured with the real font. A unit wider
-than a whole line (a long URL, a run of 30 digits) is the one case that is cut inside,
-and even then no line starts with closing punctuation.
+``syndicator.text.word_units`` cuts text at UAX #14 break opportunities, with Chinese
+words kept whole (a dictionary segmenter says where they end), so a Chinese comma stays
+with the character before it, "国际化" and an English word stay whole; this module
+fills lines greedily with those units, measured with the real font, then settles the
+last line: it never holds only one or two characters or a fragment without a letter
+("(13)。"), a unit moves down from the line before instead. A unit wider than a whole
+line (a long URL, a run of 30 digits) is the one case that is cut inside, and even
+then no line starts with closing punctuation.
 
 Finding break opportunities costs far more than measuring (it is per character), so
 text that fits on one line is never broken up, only a bounded prefix of a long text is,
@@ -56,9 +59,17 @@ def _is_wide(char: str) -> bool:
 
 @lru_cache(maxsize=512)
 def units(text: str) -> tuple[str, ...]:
-    from syndicator.text import wrap_units
+    from syndicator.text import word_units
 
-    return tuple(wrap_units(text))
+    return tuple(word_units(text))
+
+
+def is_short_line(line: str) -> bool:
+    """A line too slight to stand alone at the end of a text: one or two characters,
+    or a few characters without a letter ("(13)。", "2019.")."""
+    visible = "".join(line.split())
+    letters = sum(1 for char in visible if char.isalpha())
+    return len(visible) <= 2 or (letters == 0 and len(visible) <= 8)
 
 
 class Measure:
@@ -121,7 +132,29 @@ def _fill(
             current, line = [chunks[-1]], chunks[-1]
     if line.strip():
         lines.append(current)
+    return _settle_last_line(lines, measure, width)
+
+
+def _settle_last_line(lines: list[list[str]], measure: Measure, width: int) -> list[list[str]]:
+    """Move units down from the line before while the last line is too slight
+    (``is_short_line``), as long as the lines keep fitting; when that leaves the line
+    before with one or two characters, it takes units from the line above it in turn."""
+    row = len(lines) - 1
+    while row >= 1:
+        while _slight(lines[row], last=row == len(lines) - 1) and len(lines[row - 1]) > 1:
+            grown = [lines[row - 1][-1], *lines[row]]
+            if measure("".join(grown).rstrip()) > width:
+                break
+            lines[row - 1], lines[row] = lines[row - 1][:-1], grown
+        if _slight(lines[row], last=row == len(lines) - 1) or not _slight(lines[row - 1]):
+            return lines
+        row -= 1
     return lines
+
+
+def _slight(units_: list[str], *, last: bool = False) -> bool:
+    line = "".join(units_)
+    return is_short_line(line) if last else len("".join(line.split())) <= 2
 
 
 def _split_wide_unit(unit: str, measure: Measure, width: int) -> list[str]:
@@ -167,27 +200,25 @@ def fit_lines(text: str, measure: Measure, width: int, max_lines: int) -> tuple[
 
 
 def summary_fitting(
-    text: str, measure: Measure, width: int, max_lines: int, *, attempts: int = 5
+    text: str, measure: Measure, width: int, max_lines: int, *, title: str = ""
 ) -> tuple[list[str], bool]:
-    """The article's summary, shortened by the text engine (on a sentence or word
-    boundary) until its lines fit; an ellipsis is only the last resort."""
-    from syndicator.text import summarize
+    """The article's summary in at most ``max_lines`` lines: whole sentences chosen by
+    the text engine (never one that repeats ``title``, never page furniture, the lead
+    without its dateline since the card shows the date), the lead cut on a boundary
+    when even it does not fit; an ellipsis is only the last resort. ``text`` keeps its
+    line breaks, since they end headlines and furniture lines."""
+    from syndicator.text.summarize import rank, select, without_dateline
 
-    text = normalize(text)
-    if not text:
-        return [], False
-    capacity = measure.chars_per_line(text, width) * max_lines
-    if len(text) <= capacity * 1.1:  # may fit as it is
-        lines = wrap(text, measure, width, max_lines)
-        if len(lines) <= max_lines:
-            return lines, False
-    budget = int(capacity * 0.92)
-    for _ in range(attempts):
-        if budget < 4:
-            break
-        short = normalize(summarize(text, budget, "plain"))
-        lines = wrap(short, measure, width, max_lines)
-        if short and len(lines) <= max_lines:
-            return lines, True
-        budget = int(budget * 0.85)
-    return fit_lines(text, measure, width, max_lines)
+    capacity = width * max_lines
+
+    def fits(candidate: str) -> bool:
+        candidate = normalize(candidate)
+        if measure(candidate) > capacity:  # one measurement rules out most candidates
+            return False
+        return len(wrap(candidate, measure, width, max_lines)) <= max_lines
+
+    summary, cut = select(without_dateline(rank(text, avoid=title)), fits)
+    summary = normalize(summary)
+    if summary and fits(summary):
+        return wrap(summary, measure, width, max_lines), cut
+    return fit_lines(summary or normalize(text), measure, width, max_lines)

@@ -1,9 +1,11 @@
-"""Regenerate the example cards in this folder from the test articles.
+"""Regenerate the example cards in this folder.
 
     .venv/bin/python docs/cards/make_examples.py
 
-The English card is the seed article (no lead image: the brand colour block); the
-Chinese cards use a generated picture to show the smart crop.
+The English cards are the seed article (tests/data/seed: the text as copied from the
+page, breadcrumb, release date and share buttons included), the Chinese ones the test
+article in tests/wechat/data; each with and without a lead image (a generated picture,
+to show the smart crop). The site's name is what the page would say (og:site_name).
 """
 
 from __future__ import annotations
@@ -22,43 +24,66 @@ from syndicator.models import Article  # noqa: E402
 from tests.wechat.conftest import DATA, SEED_URL, ZH_URL, make_photo  # noqa: E402
 
 HERE = Path(__file__).parent
+SEED = ROOT / "tests" / "data" / "seed" / "bit-news-article.txt"
 
 
-def article(name: str, url: str, language: str, site: str, image: Path | None) -> Article:
-    title, _, body = (DATA / name).read_text(encoding="utf-8").partition("\n\n")
+def seed_article() -> Article:
+    raw = SEED.read_text(encoding="utf-8")
+    title = next(line.strip() for line in raw.splitlines()[1:] if line.strip())
     return Article(
-        key=url,
-        url=url,
+        key=SEED_URL,
+        url=SEED_URL,
+        title=title,
+        text=raw,
+        source="bit-list",  # the config's key: never shown
+        site_name="BIT News",
+        published=datetime(2020, 2, 8, 20, 7, tzinfo=UTC),
+        language="en",
+    )
+
+
+def chinese_article() -> Article:
+    title, _, body = (DATA / "zh-article.txt").read_text(encoding="utf-8").partition("\n\n")
+    return Article(
+        key=ZH_URL,
+        url=ZH_URL,
         title=title.strip(),
         text=body.strip(),
-        site_name=site,
+        source="bit-zh",
+        site_name="北京理工大学新闻网",
         published=datetime(2020, 2, 8, 20, 7, tzinfo=UTC),
-        language=language,
-        image_path=image,
+        language="zh",
     )
+
+
+def render(article: Article, layout: str) -> tuple[bytes, bytes, str]:
+    target = Target(
+        name="example",
+        adapter="wechat_card",
+        timezone="Asia/Shanghai",
+        options=CardOptions(layout=layout, utm={"source": "wechat", "medium": "poster"}),
+    )
+    post = WeChatCardAdapter(target).render(article)
+    return post.media[0].data, post.media[2].data, post.media[0].filename
 
 
 def main() -> None:
     picture = make_photo(Path("/tmp/syndicator-example-lead.jpg"))
-    seed = article("bit-news-article.txt", SEED_URL, "en", "BIT News", None)
-    chinese = article("zh-article.txt", ZH_URL, "zh", "北京理工大学新闻网", picture)
-    for name, item, layout in (
-        ("seed-poster", seed, "poster"),
-        ("seed-square", seed, "square"),
-        ("zh-poster", chinese, "poster"),
-        ("zh-story", chinese, "story"),
-    ):
-        target = Target(
-            name="example",
-            adapter="wechat_card",
-            timezone="Asia/Shanghai",
-            options=CardOptions(layout=layout, utm={"source": "wechat", "medium": "poster"}),
-        )
-        post = WeChatCardAdapter(target).render(item)
-        (HERE / f"{name}.png").write_bytes(post.media[0].data)
-        if name == "zh-poster":
-            (HERE / "zh-cover.jpg").write_bytes(post.media[2].data)
-        print(f"{name}.png  {len(post.media[0].data) // 1024} KB  {post.extra['size']}")
+    seed, chinese = seed_article(), chinese_article()
+    examples = [
+        ("seed-poster", seed, "poster", None),
+        ("seed-poster-photo", seed, "poster", picture),
+        ("zh-poster", chinese, "poster", None),
+        ("zh-poster-photo", chinese, "poster", picture),
+        ("seed-square", seed, "square", None),
+        ("zh-story-photo", chinese, "story", picture),
+    ]
+    for name, article, layout, image in examples:
+        png, cover, filename = render(article.with_changes(image_path=image), layout)
+        (HERE / f"{name}.png").write_bytes(png)
+        if layout == "poster":
+            (HERE / f"{name.replace('poster', 'cover')}.jpg").write_bytes(cover)
+        print(f"{name}.png  {len(png) // 1024} KB  (the adapter names it {filename})")
 
 
 if __name__ == "__main__":

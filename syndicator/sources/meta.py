@@ -7,6 +7,7 @@ publication date, lead image) win over guesses from the text.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,12 @@ _DATE_MARKUP = (
     "//*[@itemprop='dateModified']",
 )
 _MAX_JSON_LD = 200_000
+#: Between an article's title and the site's name in ``<title>``: spaced dashes and
+#: bars, CJK bars, the underscore Chinese CMSs use; a bare "-" only next to CJK text.
+_TITLE_SEPARATORS = re.compile(
+    r"\s+[-|–—·]{1,2}\s+|\s*[｜|_－]\s*|(?<=[\u3400-\u9fff）》」])-(?=[\u3400-\u9fff（《「])"
+)
+_MAX_SITE_NAME = 40
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,29 @@ def _first_string(value: Any, key: str = "name") -> str | None:
     return None
 
 
+def site_from_title(title: str, heading: str | None = None) -> str | None:
+    """The site's name as a page's ``<title>`` gives it beside the headline
+    ("Lab opens | BIT News", "实验室揭牌-北京理工大学新闻网"): the piece after the
+    headline, else the last piece (the first when the headline ends the title). None
+    when the title has no separator or the piece is too long to be a name."""
+    title = " ".join(title.split())
+    pieces = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if len(pieces) < 2:
+        return None
+    heading = " ".join((heading or "").split())
+    candidate = pieces[-1]
+    if heading and title.endswith(heading) and not title.startswith(heading):
+        candidate = pieces[0]
+    if heading and candidate.casefold() in heading.casefold():
+        return None
+    return candidate if 2 <= len(candidate) <= _MAX_SITE_NAME else None
+
+
+def _head_title(doc: Any) -> str:
+    element = doc.find(".//title")
+    return (element.text_content() or "") if element is not None else ""
+
+
 def read_meta(doc: Any, *, base: str) -> PageMeta:
     """Metadata of an lxml document; URLs absolute against ``base``."""
     metas = _metas(doc)
@@ -133,11 +163,15 @@ def read_meta(doc: Any, *, base: str) -> PageMeta:
                 break
     language = doc.get("lang") or doc.get("{http://www.w3.org/XML/1998/namespace}lang")
     language = language or metas.get("og:locale") or metas.get("content-language")
+    title = metas.get("og:title") or _first_string(ld.get("headline")) or metas.get("twitter:title")
+    site_name = metas.get("og:site_name") or _first_string(ld.get("publisher"))
+    if not site_name:
+        h1 = next(iter(doc.iter("h1")), None)
+        heading = title or (h1.text_content() if h1 is not None else None)
+        site_name = site_from_title(_head_title(doc), heading)
     return PageMeta(
-        title=metas.get("og:title")
-        or _first_string(ld.get("headline"))
-        or metas.get("twitter:title"),
-        site_name=metas.get("og:site_name") or _first_string(ld.get("publisher")),
+        title=title,
+        site_name=site_name,
         description=metas.get("og:description") or metas.get("description"),
         image=urljoin(base, image) if image and not image.startswith("data:") else None,
         published=published,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from syndicator.text.summarize import summarize
     from syndicator.text.truncate import truncate
     from syndicator.text.urls import extract_urls
-    from syndicator.text.wrap import wrap_units
+    from syndicator.text.wrap import word_units, wrap_units
 
 _WHERE = {
     "RULES": "rules",
@@ -50,6 +50,7 @@ _WHERE = {
     "summarize": "summarize",
     "template_placeholders": "fit",
     "truncate": "truncate",
+    "word_units": "wrap",
     "wrap_units": "wrap",
 }
 
@@ -76,6 +77,7 @@ __all__ = [
     "summarize",
     "template_placeholders",
     "truncate",
+    "word_units",
     "wrap_units",
 ]
 

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
+from syndicator.text.boilerplate import is_boilerplate
 from syndicator.text.measure import measure
 from syndicator.text.sentences import detect_language, sentence_spans
 from syndicator.text.truncate import truncate_to
 
-__all__ = ["Ranked", "rank", "select", "summarize"]
+__all__ = ["Ranked", "rank", "repeats_title", "select", "summarize", "without_dateline"]
 
 _STOPWORDS = frozenset(
     [
@@ -130,7 +132,7 @@ _STOPWORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f'’-]*|\d+(?:[.,]\d+)*%?")
-_LEAD_WEIGHT = 0.6  # share of the score that comes from position alone
+_LEAD_WEIGHT = 0.85  # share of the score that comes from position alone (bench/bench_summary.py)
 _MIN_SHARE = 0.35  # sentences scoring under this share of the best are never filler
 # Openers that lean on the sentence before: out of context they read as non sequiturs.
 _CONNECTIVE = re.compile(
@@ -139,6 +141,8 @@ _CONNECTIVE = re.compile(
     re.IGNORECASE,
 )
 _TERMINAL = tuple(".!?。！？；…”’\"')）")
+#: A sentence whose features are this much the title's says nothing the title does not.
+_TITLE_OVERLAP = 0.8
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,8 @@ class Ranked:
     sentences: tuple[str, ...]
     scores: tuple[float, ...]
     joiner: str
+    #: The title no chosen text may repeat, not even once cut short.
+    avoid: str = ""
 
 
 @cache
@@ -192,21 +198,63 @@ def _textrank(features: list[set[str]], iterations: int = 30) -> list[float]:
     return [s / top for s in score]
 
 
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATELINE = re.compile(
+    rf"^[A-Z][\w.&'’ -]{{1,60}},\s+(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH})"
+    r"(?:,?\s+\d{4})?(?:\s*\([^()]{1,30}\))?\s*(?::|--|—|–)\s+(?=[A-Z0-9\"“])"
+)
+
+
+def without_dateline(ranked: Ranked) -> Ranked:
+    """The ranking with the lead's dateline taken off ("Beijing Institute of Technology,
+    Feb 7th, 2020: In 2019, …" reads "In 2019, …"): where the date is shown beside the
+    summary, as on a card, the dateline only spends the reader's first words."""
+    if not ranked.sentences:
+        return ranked
+    first = _DATELINE.sub("", ranked.sentences[0], count=1)
+    return replace(ranked, sentences=(first, *ranked.sentences[1:]))
+
+
+def _fold(text: str) -> str:
+    """Text compared for sameness: compatibility forms, case and punctuation folded
+    ("ＢＩＴ Hits…" and "bit hits" are the same words)."""
+    return re.sub(r"\W+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def repeats_title(sentence: str, title: str) -> bool:
+    """Whether ``sentence`` only says the headline again: the title itself (folded),
+    the title with a prefix or suffix ("Title - BIT News"), a piece of the title, or a
+    sentence whose content words and CJK bigrams are nearly all the title's."""
+    folded, folded_title = _fold(sentence), _fold(title)
+    if not folded or not folded_title:
+        return False
+    if folded in folded_title:
+        return True
+    if folded_title in folded and len(folded) <= 2 * len(folded_title):
+        return True
+    features, title_features = _features(sentence), _features(title)
+    if not features:
+        return False
+    return len(features & title_features) / len(features) >= _TITLE_OVERLAP
+
+
 def rank(text: str, *, language: str | None = None, avoid: str = "") -> Ranked:
-    """Score every sentence of ``text``. Sentences equal to ``avoid`` (the title, which
-    pages often repeat as the first line) and fragments without a letter are left out."""
+    """Score every sentence of ``text``. Left out: sentences that repeat ``avoid`` (the
+    title, which pages repeat as the first line and TextRank would favour, since it
+    shares the most words with the rest), page furniture ("release date: …", "Editor:
+    …"), and fragments without a letter."""
     language = language or detect_language(text)
-    avoid_key = re.sub(r"\W+", "", avoid).lower()
     sentences = []
     for start, end in sentence_spans(text):
         s = text[start:end]
-        key = re.sub(r"\W+", "", s).lower()
-        if not key or (avoid_key and key == avoid_key) or not any(c.isalpha() for c in s):
+        if not any(c.isalpha() for c in s) or is_boilerplate(s):
+            continue
+        if avoid and repeats_title(s, avoid):
             continue
         sentences.append(s)
     sentences = sentences[:200]  # the lead matters; a huge text is not ranked whole
     if not sentences:
-        return Ranked((), (), " ")
+        return Ranked((), (), " ", avoid)
     feats = [_features(s) for s in sentences]
     central = _textrank(feats)
     scores = []
@@ -214,12 +262,12 @@ def rank(text: str, *, language: str | None = None, avoid: str = "") -> Ranked:
         lead = 1.0 / math.sqrt(1 + i)
         factor = 0.5 if len(feats[i]) < 4 else 1.0  # datelines and fragments
         if not s.endswith(_TERMINAL):  # a headline or subhead, not a sentence
-            factor *= 0.5
+            factor *= 0.25
         if _CONNECTIVE.match(s):
             factor *= 0.6
         scores.append(((1 - _LEAD_WEIGHT) * c + _LEAD_WEIGHT * lead) * factor)
     joiner = "" if language == "zh" else " "
-    return Ranked(tuple(sentences), tuple(scores), joiner)
+    return Ranked(tuple(sentences), tuple(scores), joiner, avoid)
 
 
 def _join(ranked: Ranked, chosen: list[int]) -> str:
@@ -244,8 +292,13 @@ def select(ranked: Ranked, ok: Callable[[str], bool], *, ellipsis: str = "…") 
         return whole, False
     best = order[0]
     if not ok(ranked.sentences[best]):
-        # An editor cuts the lead rather than swap in a weaker sentence that fits.
-        return truncate_to(ranked.sentences[best], ok, ellipsis=ellipsis), True
+        # An editor cuts the lead rather than swap in a weaker sentence that fits,
+        # unless what is left of it only says the title again.
+        for i in order[:3]:
+            cut = truncate_to(ranked.sentences[i], ok, ellipsis=ellipsis)
+            if not ranked.avoid or not repeats_title(cut.removesuffix(ellipsis), ranked.avoid):
+                return cut, True
+        return "", True
     chosen: list[int] = []
     floor = ranked.scores[order[0]] * _MIN_SHARE
     for i in order:
@@ -256,8 +309,11 @@ def select(ranked: Ranked, ok: Callable[[str], bool], *, ellipsis: str = "…") 
     return _join(ranked, chosen), True
 
 
-def summarize(text: str, budget: int, rule: str = "plain", *, language: str | None = None) -> str:
+def summarize(
+    text: str, budget: int, rule: str = "plain", *, language: str | None = None, title: str = ""
+) -> str:
     """The best extractive summary of ``text`` within ``budget`` units of ``rule``,
-    sentences in original order."""
-    summary, _ = select(rank(text, language=language), lambda s: measure(s, rule) <= budget)
+    sentences in original order, none of them a repeat of ``title``."""
+    ranked = rank(text, language=language, avoid=title)
+    summary, _ = select(ranked, lambda s: measure(s, rule) <= budget)
     return summary

@@ -79,8 +79,51 @@ def cut_points(text: str) -> tuple[list[int], list[int]]:
     return sentences, words
 
 
+_PAIRS = {
+    "（": "）",
+    "(": ")",
+    "《": "》",
+    "「": "」",
+    "『": "』",
+    "【": "】",
+    "“": "”",
+    "〔": "〕",
+}
+_DANGLING_NUMBER = re.compile(r"(?<=[\u3400-\u9fff])[0-9０-９][0-9０-９.,．，]*%?$")
+
+
+def _unclosed_from(kept: str) -> int | None:
+    """Where the last bracket or quote that the cut left open starts, if any."""
+    open_at: list[int] = []
+    closers = {closer: opener for opener, closer in _PAIRS.items()}
+    for i, ch in enumerate(kept):
+        if ch in _PAIRS and not (ch == "“" and open_at and kept[open_at[-1]] == "“"):
+            open_at.append(i)
+        elif ch in closers and open_at and kept[open_at[-1]] == closers[ch]:
+            open_at.pop()
+    return open_at[-1] if open_at else None
+
+
+def _tidy_cjk_tail(kept: str) -> str:
+    """A cut Chinese text never ends inside brackets ("出国（境…") or on a number torn
+    from its measure word ("突破1000…" of "突破1000人次"): the cut moves back before them."""
+    while kept:
+        start = _unclosed_from(kept)
+        if start is not None and start > 0:
+            kept = kept[:start].rstrip(_TRAILING)
+            continue
+        number = _DANGLING_NUMBER.search(kept)
+        if number and number.start() > 0:
+            kept = kept[: number.start()].rstrip(_TRAILING)
+            continue
+        return kept
+    return kept
+
+
 def _finish(text: str, end: int, ellipsis: str) -> str:
     kept = text[:end].rstrip(_TRAILING)
+    if end < len(text) and kept and (_is_cjk(kept[-1]) or _DANGLING_NUMBER.search(kept)):
+        kept = _tidy_cjk_tail(kept)
     if kept.endswith(_STOPS) and not kept.endswith(".."):
         kept = kept[:-1]
     return kept + ellipsis if kept else ""

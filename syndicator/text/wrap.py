@@ -32,7 +32,7 @@ import re
 from functools import cache
 from itertools import accumulate
 
-__all__ = ["CLOSING", "OPENING", "wrap_units"]
+__all__ = ["CLOSING", "OPENING", "word_units", "wrap_units"]
 
 #: Never at the start of a unit (except the first): closing punctuation, CJK and
 #: ASCII, the card layout's "%·…—～", small kana and iteration marks (UAX #14 NS/CJ).
@@ -133,5 +133,35 @@ def _merge_split_clusters(text: str, units: list[str]) -> list[str]:
             merged.append(unit)
         else:
             merged[-1] += unit
+        offset += len(unit)
+    return merged
+
+
+def _is_han(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def word_units(text: str) -> list[str]:
+    """``wrap_units`` with Chinese words kept whole: two units that meet between two Han
+    characters inside one word (by ``segment.han_word_ends``) become one unit, so a
+    renderer breaks "研究生教育国际化" as "研究生/教育/国际化" and never as "国/际化";
+    a number keeps the measure word after it ("1000人次", "2018年").
+    Punctuation rules are those of ``wrap_units``; ``"".join(word_units(t)) == t``.
+    """
+    pieces = wrap_units(text)
+    from syndicator.text.segment import han_word_ends, has_han
+
+    if not pieces or not has_han(text):
+        return pieces
+    ends = han_word_ends(text)
+    merged = [pieces[0]]
+    offset = len(pieces[0])
+    for unit in pieces[1:]:
+        before = merged[-1][-1]
+        inside_word = offset not in ends and _is_han(before) and _is_han(unit[0])
+        if inside_word or (before.isdigit() and before.isascii() and _is_han(unit[0])):
+            merged[-1] += unit
+        else:
+            merged.append(unit)
         offset += len(unit)
     return merged

@@ -53,3 +53,19 @@ def test_cut_never_splits_a_grapheme_cluster() -> None:
         out = truncate(text, budget)
         body = out.removesuffix("…")
         assert all(g == family or len(g) == 1 for g in graphemes(body)), out
+
+
+def test_a_cut_chinese_text_never_ends_in_open_brackets_or_on_a_torn_number() -> None:
+    import re
+
+    text = (
+        "2019年，研究生国际交流人数首次突破1000人次，较2018年的781人次增长28%。"
+        "近700名学生出国（境）参加学术交流活动，其中《自然》刊发论文13篇（含合作论文）。"
+    )
+    for budget in range(8, len(text)):
+        cut = truncate(text, budget, "plain")
+        assert cut.endswith("…") and measure(cut, "plain") <= budget, cut
+        kept = cut.removesuffix("…")
+        assert kept.count("（") == kept.count("）") and kept.count("《") == kept.count("》"), cut
+        torn = re.search(r"[0-9]%?$", kept) and "\u4e00" <= text[len(kept)] <= "\u9fff"
+        assert not torn, cut  # "突破1000…" of "突破1000人次"

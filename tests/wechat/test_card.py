@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from PIL import Image
+from syndicator_adapters.wechat.card import render_card
 
 from syndicator.models import Article
 from tests.wechat.conftest import SEED_URL, ZH_URL
@@ -79,10 +80,27 @@ def test_card_shows_date_in_the_target_timezone_and_language(
     assert english.box("cta").text.lines == ("Scan to read the full story",)
 
 
-def test_missing_lead_image_gives_the_brand_colour_block(card_adapter, seed_article):
-    card = card_adapter(brand_color="#aa2233").render_article(seed_article)
+@pytest.mark.parametrize("layout", ["poster", "square", "story"])
+def test_without_lead_image_the_headline_is_set_large_on_the_brand_colour(
+    card_adapter, seed_article, photo, layout
+):
+    card = card_adapter(brand_color="#aa2233", layout=layout).render_article(seed_article)
     assert card.image.getpixel((20, 20)) == (0xAA, 0x22, 0x33)
-    assert card.layout.box("cover_label").text.lines == ("BIT News",)
+    band_title = card.layout.box("band_title")
+    assert " ".join(band_title.text.lines) == seed_article.title
+    assert not card.layout.has("title")
+    with_photo = card_adapter(layout=layout).render_article(
+        seed_article.with_changes(image_path=photo)
+    )
+    photo_title = with_photo.layout.box("title").text
+    assert band_title.text.font_size > photo_title.font_size
+
+
+@pytest.mark.parametrize("layout", ["poster", "square", "story"])
+def test_without_lead_image_the_site_name_appears_once(card_adapter, seed_article, layout):
+    card = card_adapter(layout=layout).render_article(seed_article)
+    shown = [b.name for b in card.layout.boxes if b.text and "BIT News" in " ".join(b.text.lines)]
+    assert shown == ["source"]
 
 
 @pytest.mark.parametrize("kind", ["truncated", "not_an_image", "too_many_pixels"])
@@ -107,10 +125,10 @@ def test_lead_image_is_drawn_as_the_cover(card_adapter, seed_article, photo):
         seed_article.with_changes(image_path=photo)
     )
     assert card.image.getpixel((20, 20)) != (0x12, 0x34, 0x56)
-    assert not card.layout.has("cover_label")
+    assert not card.layout.has("band") and not card.layout.has("band_title")
 
 
-def test_publish_writes_files_and_is_idempotent(card_adapter, seed_article, tmp_path):
+def test_publish_writes_files_and_is_idempotent(card_adapter, seed_article, zh_article, tmp_path):
     adapter = card_adapter(path="out/cards")
     post = adapter.render(seed_article)
     assert adapter.find_existing(post, key="delivery-1") is None
@@ -125,7 +143,37 @@ def test_publish_writes_files_and_is_idempotent(card_adapter, seed_article, tmp_
     assert again == receipt
     assert sorted(p.name for p in folder.iterdir()) == written  # no temporary files left
     assert adapter.find_existing(post, key="delivery-1") == receipt
-    assert adapter.find_existing(post, key="delivery-2") is None
+    # The files are the story's card, whichever delivery wrote them; another story's are not.
+    assert adapter.find_existing(post, key="delivery-2") == receipt
+    assert adapter.find_existing(adapter.render(zh_article), key="delivery-3") is None
+
+
+def test_card_files_are_named_by_date_slug_and_layout(card_adapter, seed_article, zh_article):
+    seed_names = [m.filename for m in card_adapter(layout="square").render(seed_article).media]
+    assert seed_names == [
+        "2020-02-09-international-exchange-of-postgraduates-of-bit-hits-a-record-square.png",
+        "2020-02-09-international-exchange-of-postgraduates-of-bit-hits-a-record-square.jpg",
+        "2020-02-09-international-exchange-of-postgraduates-of-bit-hits-a-record-cover.jpg",
+    ]
+    # A Chinese title has no ASCII words: the slug comes from the URL (no pinyin).
+    zh_names = [m.filename for m in card_adapter().render(zh_article).media]
+    assert zh_names[0] == "2020-02-09-c-654321-poster.png"
+
+
+def test_a_card_stored_by_the_engine_is_linked_into_the_folder_not_written_again(
+    card_adapter, seed_article, tmp_path
+):
+    from syndicator.rendering import save_media
+
+    adapter = card_adapter(path="outbox/cards")
+    post = adapter.render(seed_article)
+    stored = [save_media(m, tmp_path / "media") for m in post.media]
+    assert [m.path.name.split("-", 1)[1] for m in stored] == [m.filename for m in post.media]
+    adapter.publish(post.__class__(**{**post.__dict__, "media": tuple(stored)}), key="d1")
+    for medium in stored:
+        placed = tmp_path / "outbox" / "cards" / medium.filename
+        assert placed.samefile(medium.path)  # one file on disk, found under both names
+        assert medium.path.stat().st_nlink == 2
 
 
 def test_adapter_is_registered_under_its_entry_point():
@@ -155,3 +203,56 @@ def test_title_from_article_without_summary_or_date_still_renders(card_adapter):
     card = card_adapter().render_article(article)
     assert not card.layout.has("summary") and not card.layout.has("date")
     assert card.layout.box("source").y > card.layout.box("rule").y
+
+
+@pytest.mark.parametrize("layout", ["poster", "square", "story", "cover"])
+def test_footer_never_shows_the_source_key(card_adapter, seed_article, photo, layout):
+    """The config's key for a source ("bit-list") is an internal name: the card shows
+    the target's site_name, else the page's or feed's own name, else the host."""
+    from syndicator_adapters.wechat.templates import load_template
+
+    def shown(article, **options) -> list[str]:
+        adapter = card_adapter(layout=layout, **options)
+        content = adapter.content(article)
+        card = render_card(content, load_template(layout), adapter.fonts())
+        return [line for box in card.layout.boxes if box.text for line in box.text.lines]
+
+    keyed = seed_article.with_changes(source="bit-list", site_name=None)
+    for article in (keyed, keyed.with_changes(image_path=photo)):
+        assert not any("bit-list" in line for line in shown(article))
+        assert not any(
+            "bit-list" in line for line in shown(article.with_changes(site_name="BIT News"))
+        )
+    if layout != "cover":
+        assert "english.bit.edu.cn" in shown(keyed)
+        assert "BIT News" in shown(keyed.with_changes(site_name="BIT News"))
+        assert "Office of News" in shown(keyed, site_name="Office of News")
+
+
+def test_summary_on_the_card_never_repeats_the_title(card_adapter, zh_article, seed_article):
+    from syndicator.text.summarize import repeats_title
+
+    for article in (seed_article, zh_article):
+        # Pages often repeat the headline as the body's first line, or with the site's name.
+        stop = "。" if article.language.startswith("zh") else "."
+        repeats = f"{article.title}{stop}\n\n{article.title} - {article.site_name}{stop}"
+        text = f"{repeats}\n\n{article.text}"
+        card = card_adapter().render_article(article.with_changes(text=text))
+        summary = "".join(card.layout.box("summary").text.lines)
+        from syndicator.text import split_sentences
+
+        for sentence in split_sentences(summary):
+            assert not repeats_title(sentence.removesuffix("…"), article.title), sentence
+
+
+def test_card_summary_of_the_raw_seed_page_starts_with_the_news(card_adapter, seed_article):
+    """The text as copied from the page (breadcrumb, release date, view counter first):
+    the card's summary starts with the lead, without its dateline (the card shows the date)."""
+    raw = (Path(__file__).parents[1] / "data" / "seed" / "bit-news-article.txt").read_text(
+        encoding="utf-8"
+    )
+    card = card_adapter().render_article(seed_article.with_changes(text=raw))
+    summary = " ".join(card.layout.box("summary").text.lines)
+    assert summary.startswith("In 2019, for the first time, the number of international")
+    for furniture in ("present position", "release date", "ViewCount", "Editor:", "Share:"):
+        assert furniture not in summary

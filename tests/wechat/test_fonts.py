@@ -56,7 +56,7 @@ def test_latin_only_font_draws_an_english_card(latin_font):
         title="Record High in 2019", url="https://example.org/a", cta="Scan to read", source="BIT"
     )
     card = render_card(content, load_template("square"), latin_font)
-    assert card.layout.box("title").text.lines == ("Record High in 2019",)
+    assert card.layout.box("band_title").text.lines == ("Record High in 2019",)
 
 
 def test_configured_font_that_does_not_exist_is_a_config_error(tmp_path: Path):
