@@ -8,7 +8,7 @@ emoji-presentation characters, and a lone U+FE0F. A sequence newer than Emoji 11
 (``❤️‍🔥``, ``🫶🏿``) is then several parts, as on X.
 
 The table is ``emoji11.py``, generated from Unicode's Emoji 11.0 files by
-tools/gen_emoji_table.py; the pattern is built from it on first use.
+scripts/gen_emoji_table.py; the pattern is built from it on first use.
 """
 
 from __future__ import annotations

@@ -39,12 +39,19 @@ def measure(text: str, rule: str) -> int:
     return _measure(text, get_rule(rule))
 
 
+# Characters twitter-text's parseTweet calls invalid (the post is refused).
+_X_INVALID = re.compile("[\ufffe\ufeff\uffff]")
+
+
 def fits(text: str, rule: str, limit: int | None = None) -> bool:
     """True when the platform would accept ``text``: within ``limit`` (default: the
-    rule's) and, for Bluesky, within the 3000-byte cap too."""
+    rule's), for Bluesky within the 3000-byte cap too, and for X free of U+FFFE,
+    U+FEFF and U+FFFF."""
     r = get_rule(rule)
     cap = r.limit if limit is None else limit
     if r.byte_limit is not None and len(text.encode("utf-8")) > r.byte_limit:
+        return False
+    if r.unit == "x" and _X_INVALID.search(text):
         return False
     return _measure(text, r) <= cap
 

@@ -5,10 +5,13 @@ marks, URLs in every spelling, hashtags, cashtags and mentions at their edges)."
 
 from __future__ import annotations
 
+import unicodedata
+
 from hypothesis import strategies as st
 
 from syndicator.text import emoji11
 
+KEPT_NONCHARACTERS = "\ufffe\uffff"  # unassigned, but what X must not be sent
 ZWJ, VS15, VS16, KEYCAP = "\u200d", "\ufe0e", "\ufe0f", "\u20e3"
 SKIN_TONES = [chr(c) for c in range(0x1F3FB, 0x1F400)]
 
@@ -71,12 +74,19 @@ NEW_SEQUENCES = [
     "🏋\u200d♀️",
     "🏌🏽\u200d♂️",
 ]
-PICTOGRAPHS = st.integers(0x1F300, 0x1FAFF).map(chr) | st.sampled_from(
-    list(
-        "☀☁☂☃☄★☎☑☔☕☘☝☠☢☣☦☪☮☯☸☹☺♀♂♈♻♾⚓⚡⚽⛄⛎⛔⛪⛲⛵⛺⛽✂✅✈✉✊✋✌✍✏✒✔✖✝✡✨✳✴❄❇❌❎❓❔❕❗❣❤➕➖➗➡➰➿⤴⤵⬅⬆⬇⬛⬜⭐⭕〰〽㊗㊙"
-    )
+# Alphabets are plain strings: one draw per character keeps 20,000 texts quick.
+PICTOGRAPH_CHARS = "".join(chr(c) for c in range(0x1F300, 0x1FB00)) + (
+    "☀☁☂☃☄★☎☑☔☕☘☝☠☢☣☦☪☮☯☸☹☺♀♂♈♻♾⚓⚡⚽⛄⛎⛔⛪⛲⛵⛺⛽✂✅✈✉✊✋✌✍✏✒✔✖✝✡✨✳✴❄❇❌❎❓❔❕❗❣❤➕➖➗➡➰➿⤴⤵⬅⬆⬇⬛⬜⭐⭕〰〽㊗㊙"
 )
-REGIONAL = st.integers(0x1F1E6, 0x1F1FF).map(chr)
+PICTOGRAPHS = st.sampled_from(PICTOGRAPH_CHARS)
+REGIONAL = st.sampled_from("".join(chr(c) for c in range(0x1F1E6, 0x1F200)))
+
+
+ZWJ_CHAINS = st.lists(
+    st.tuples(PICTOGRAPHS, st.sampled_from(["", "", VS16, VS15, *SKIN_TONES])).map("".join),
+    min_size=2,
+    max_size=4,
+).map(ZWJ.join)
 
 
 @st.composite
@@ -87,9 +97,7 @@ def emoji_piece(draw: st.DrawFn) -> str:
     if kind == 1:
         return draw(st.sampled_from(NEW_SEQUENCES))
     if kind == 2:  # a ZWJ chain of anything pictographic, maybe with tones and selectors
-        parts = draw(st.lists(PICTOGRAPHS, min_size=2, max_size=4))
-        extras = st.sampled_from(["", "", VS16, VS15, *SKIN_TONES])
-        return ZWJ.join(p + draw(extras) for p in parts)
+        return draw(ZWJ_CHAINS)
     if kind == 3:
         return draw(REGIONAL) + draw(REGIONAL)
     if kind == 4:
@@ -103,19 +111,21 @@ def emoji_piece(draw: st.DrawFn) -> str:
     return draw(PICTOGRAPHS)
 
 
-CJK = st.integers(0x4E00, 0x9FFF).map(chr) | st.sampled_from(
-    list("あいうえおかきアイウエオ한국어가나다〇々〆ヶ")
+CJK_CHARS = (
+    "".join(chr(c) for c in range(0x4E00, 0xA000, 5))
+    + "あいうえおかきアイウエオ한국어가나다〇々〆ヶ"
 )
-FULL_WIDTH_PUNCT = st.sampled_from(
-    list("。、，．！？：；「」『』（）【】《》〈〉“”‘’…—・～＃＠＄％＆＊＋－／＝＿｜\u3000")
+PUNCT_CHARS = "。、，．！？：；「」『』（）【】《》〈〉“”‘’…—・～＃＠＄％＆＊＋－／＝＿｜\u3000"
+RTL_CHARS = "אבגדהשלוםمرحباعربي" + "".join(chr(c) for c in range(0x0600, 0x0700))
+MARK_CHARS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+COMBINING_CHARS = (
+    "".join(chr(c) for c in range(0x0300, 0x0370))
+    + "\u0903\u093f\u094d\u0d4d\u0e31\u0e48\u05b7\u064b\u20dd"
 )
-COMBINING = st.integers(0x0300, 0x036F).map(chr) | st.sampled_from(
-    list("\u0903\u093f\u094d\u0d4d\u0e31\u0e48\u05b7\u064b\u20dd")
-)
-RTL = st.sampled_from(list("אבגדהשלוםمرحباعربي")) | st.integers(0x0600, 0x06FF).map(chr)
-DIRECTIONAL = st.sampled_from(
-    list("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-)
+CJK = st.sampled_from(CJK_CHARS)
+CJK_AND_PUNCT = CJK_CHARS + PUNCT_CHARS
+RTL_AND_MARKS = RTL_CHARS + MARK_CHARS
+COMBINING = st.sampled_from(COMBINING_CHARS)
 SPECIALS = st.sampled_from(
     [
         *"\ufeff\u0085\u180e\ufffe\uffff\u00ad\u2028\u2029\u3000\u00a0\u2009\u200b\u200c\u200d\u2060",
@@ -214,85 +224,80 @@ BRACKETS = st.sampled_from(
 )
 
 
+IP_HOSTS = st.sampled_from(
+    ["127.0.0.1", "192.168.0.1", "1.2.3.4", "[::1]", "[2001:db8::1]", "2130706433", "0x7f.1"]
+)
+PORTS = st.sampled_from(["", "", ":8080", ":"])
+PATHS = st.just("") | st.text(PATH_CHARS, max_size=20).map(lambda p: "/" + p)
+HOST_LABELS = st.lists(LABELS, min_size=1, max_size=3).map(".".join)
+HOSTS = IP_HOSTS | st.builds(lambda labels, tld: labels + "." + tld, HOST_LABELS, TLDS)
+
+
 @st.composite
 def url_piece(draw: st.DrawFn) -> str:
-    if draw(st.integers(0, 5)) == 0:  # an IP address, maybe IPv6
-        host = draw(
-            st.sampled_from(
-                [
-                    "127.0.0.1",
-                    "192.168.0.1",
-                    "1.2.3.4",
-                    "[::1]",
-                    "[2001:db8::1]",
-                    "2130706433",
-                    "0x7f.1",
-                ]
-            )
-        )
-    else:
-        labels = draw(st.lists(LABELS, min_size=1, max_size=3))
-        host = ".".join(labels) + "." + draw(TLDS)
-    port = draw(st.sampled_from(["", "", ":8080", ":"]))
-    path = ""
-    if draw(st.booleans()):
-        path = "/" + draw(st.text(PATH_CHARS, max_size=20))
+    host = draw(HOSTS)
     open_, close = draw(BRACKETS)
-    return open_ + draw(SCHEMES) + host + port + path + draw(TRAIL) + close
+    return open_ + draw(SCHEMES) + host + draw(PORTS) + draw(PATHS) + draw(TRAIL) + close
+
+
+TAG_SIGNS = st.sampled_from(["#", "#", "＃", "$", "$", "@"])
+TAG_BODIES = (
+    st.sampled_from(
+        [
+            "",
+            "1",
+            "123",
+            "2024年",
+            "a",
+            "AAPL",
+            "aapl",
+            "BRK",
+            "ABCDEF",
+            "A1",
+            "1A",
+            "tag_1",
+            "日本",
+            "café",
+        ]
+    )
+    | ASCII_WORD
+    | LATIN_WORD
+    | st.text(st.sampled_from("ab1中\u0301\u200d\ufe0f😀.-_"), min_size=1, max_size=8)
+    | st.integers(60, 70).map(lambda n: "é" * n)  # grapheme vs UTF-16 limits
+    | st.integers(60, 70).map(lambda n: "e\u0301" * n)
+    | st.sampled_from(
+        ["alice.bsky.social", "bob.test", "carol.example.com", "x.an", "y.onion", "z.COM"]
+    )
+)
 
 
 @st.composite
 def tag_piece(draw: st.DrawFn) -> str:
-    sign = draw(st.sampled_from(["#", "#", "＃", "$", "$", "@"]))
-    body = draw(
-        st.sampled_from(
-            [
-                "",
-                "1",
-                "123",
-                "2024年",
-                "a",
-                "AAPL",
-                "aapl",
-                "BRK",
-                "ABCDEF",
-                "A1",
-                "1A",
-                "tag_1",
-                "日本",
-                "café",
-            ]
-        )
-        | ASCII_WORD
-        | LATIN_WORD
-        | st.text(st.sampled_from("ab1中\u0301\u200d\ufe0f😀.-_"), min_size=1, max_size=8)
-        | st.integers(60, 70).map(lambda n: "é" * n)  # grapheme vs UTF-16 limits
-        | st.integers(60, 70).map(lambda n: "e\u0301" * n)
-        | st.sampled_from(
-            ["alice.bsky.social", "bob.test", "carol.example.com", "x.an", "y.onion", "z.COM"]
-        )
-    )
-    return sign + body + draw(TRAIL)
+    return draw(TAG_SIGNS) + draw(TAG_BODIES) + draw(TRAIL)
+
+
+PIECES = st.one_of(
+    emoji_piece(),
+    url_piece(),
+    tag_piece(),
+    st.text(st.sampled_from(CJK_AND_PUNCT), min_size=1, max_size=6),
+    st.builds(lambda a, m: a + m, LATIN_WORD | ASCII_WORD | CJK, st.text(COMBINING, max_size=3)),
+    st.text(st.sampled_from(RTL_AND_MARKS), min_size=1, max_size=5),
+    SPECIALS,
+    ASCII_WORD,
+    st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=4),
+)
 
 
 @st.composite
 def hard_text(draw: st.DrawFn) -> str:
-    """A short text of mixed pieces, with the separators that matter at their edges."""
-    piece = st.one_of(
-        emoji_piece(),
-        url_piece(),
-        tag_piece(),
-        st.text(CJK | FULL_WIDTH_PUNCT, min_size=1, max_size=6),
-        st.builds(
-            lambda a, m: a + m, LATIN_WORD | ASCII_WORD | CJK, st.text(COMBINING, max_size=3)
-        ),
-        st.text(RTL | DIRECTIONAL, min_size=1, max_size=5),
-        SPECIALS,
-        ASCII_WORD,
-        st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=4),
-    )
-    pieces = draw(st.lists(piece, min_size=1, max_size=10))
+    """A short text of mixed pieces, with the separators that matter at their edges.
+
+    Code points unassigned in Python's Unicode data are dropped: no real text holds
+    them, and their grapheme properties differ between Unicode versions (Node's ICU
+    keeps reserved U+1F7FE pictographic, ``regex``'s newer data does not)."""
+    pieces = draw(st.lists(PIECES, min_size=1, max_size=6))
     out = ""
     for p in pieces:
         out += p + draw(SEPARATORS)
-    return out
+    return "".join(ch for ch in out if ch in KEPT_NONCHARACTERS or unicodedata.category(ch) != "Cn")

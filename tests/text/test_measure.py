@@ -157,3 +157,21 @@ def test_url_extraction_skips_only_tokens_that_cannot_hold_a_url(
     assert found == expected
     # and again, from the per-token cache
     assert extract_urls(text, without_protocol=without_protocol, mastodon=mastodon) == expected
+
+
+LABEL_63 = "x" * 63
+
+
+@pytest.mark.parametrize(
+    ("text", "length"),
+    [
+        (f'"{LABEL_63}.com"', 25),  # the quote precedes the URL, it does not split it
+        (f"（{LABEL_63}.com）", 27),
+        ("see ſ.com", 27),  # "ſ" is a Latin accent, a domain character, not an "s"
+        ("example.co\u212a", 11),  # the Kelvin sign is no "k": no TLD, no URL
+        ("www.wkwan.ai/*(b)", 27),  # the path stops at "/": "*(b)" ends in no path character
+        ("s.Byえ.ai/", 27),  # the URL "s.By/" skips five units; ".ai/" is counted
+    ],
+)
+def test_x_finds_urls_at_token_edges_as_twitter_text(text: str, length: int) -> None:
+    assert measure(text, "x") == length
