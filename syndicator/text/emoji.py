@@ -78,8 +78,39 @@ def _pattern() -> re.Pattern[str]:
     return re.compile("|".join(alternatives))
 
 
+@cache
+def _candidates() -> frozenset[str]:
+    """Every character an emoji can start with, plus U+FE0F and U+20E3 (which an ASCII
+    keycap base needs after it): a text without one, like most CJK news text, holds no
+    emoji, and in one that has some only the places near them need trying. (A set is
+    checked in a few microseconds; a character class this large takes 0.4 ms per KB.)"""
+    t = emoji11
+    firsts = {int(s.split()[0], 16) for s in t.ZWJ_SEQUENCES + t.TAG_SEQUENCES + t.FLAG_SEQUENCES}
+    firsts |= set(t.REQUIRES_VS16) | {0x20E3, 0xFE0F}
+    for ranges in (t.TEXT_DEFAULT, t.MODIFIER_BASE_TEXT, t.MODIFIER_BASE_EMOJI, t.PRESENTATION):
+        for first, last in ranges:
+            firsts.update(range(first, last + 1))
+    return frozenset(chr(cp) for cp in firsts if cp > 0x7F)
+
+
 def emoji_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) code point offsets of every emoji twemoji-parser 11 finds, in order."""
-    if text.isascii():  # an ASCII keycap base needs U+20E3 after it
+    """(start, end) code point offsets of every emoji twemoji-parser 11 finds, in order.
+
+    Equal to scanning the whole text with the pattern (as twemoji-parser does): a match
+    starts at a candidate character or, for a keycap, one or two places before it."""
+    candidates = _candidates()
+    if text.isascii() or candidates.isdisjoint(text):
         return []
-    return [m.span() for m in _pattern().finditer(text)]
+    pattern = _pattern()
+    spans: list[tuple[int, int]] = []
+    end = 0
+    for pos, ch in enumerate(text):
+        if ch not in candidates or pos < end:
+            continue
+        for start in range(max(pos - 2, end), pos + 1):
+            m = pattern.match(text, start)
+            if m:
+                spans.append(m.span())
+                end = m.end()
+                break
+    return spans
