@@ -28,8 +28,10 @@ _SPACES = (
     "\u2008\u2009\u200a\u202f\u205f\u3000\t\f\v"
 )
 # Invisible characters that only break counting: zero-width space, BOM, soft hyphen,
-# and C0/C1 controls other than newline. ZWJ/ZWNJ stay: emoji and scripts need them.
+# noncharacters, and C0/C1 controls other than newline. ZWJ/ZWNJ stay: emoji and scripts need them.
 _DROP = {ord(c): None for c in "\u200b\ufeff\u00ad\u2060"}
+# Noncharacters (U+FFFE, U+FFFF, U+FDD0..U+FDEF): never text, and refused by X.
+_DROP.update({c: None for c in (0xFFFE, 0xFFFF, *range(0xFDD0, 0xFDF0))})
 _DROP.update({c: None for c in range(0x20) if c != 0x0A})
 _DROP.update({c: None for c in range(0x7F, 0xA0)})
 _COMMON_SPACES = ("\u00a0", "\u3000", "\t")  # the spaces feeds are full of

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from syndicator.text.graphemes import joins_next, joins_previous
+from syndicator.text.graphemes import ends_with_emoji_joiner, joins_next, joins_previous
 from syndicator.text.measure import fits, measure
 from syndicator.text.rules import Rule, get_rule
 from syndicator.text.summarize import rank, select
@@ -93,9 +93,15 @@ def _as_tag(tag: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    """Whitespace collapsed, and no combining mark, emoji modifier, joiner or
-    prepended mark at either end: those would fuse with the template's own
-    characters ("【", " ") into one cluster."""
+    """Whitespace collapsed, noncharacters (U+FFFE, U+FFFF: X refuses them) dropped, and
+    nothing at either end that would fuse with the template's own characters ("【", " ")
+    into one cluster: at the start a combining mark, emoji modifier, joiner or format
+    character; at the end a prepended mark, or a joiner right after a pictograph (it
+    would join a pictograph that follows). Anything else at the end belongs to its
+    cluster and stays: a Scotland flag ends in tag characters, "അവന്\u200d" in a
+    joiner."""
+    if "\ufffe" in text or "\uffff" in text:
+        text = text.replace("\ufffe", "").replace("\uffff", "")
     text = re.sub(r"\s+", " ", text).strip()
     start, end = 0, len(text)
     while start < end and (
@@ -106,8 +112,8 @@ def _one_line(text: str) -> str:
         start += 1
     while end > start and (
         text[end - 1].isspace()
-        or unicodedata.category(text[end - 1]) == "Cf"
         or joins_next(text[end - 1])
+        or (text[end - 1] == "\u200d" and ends_with_emoji_joiner(text[start:end]))
     ):
         end -= 1
     return text[start:end]

@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 __all__ = [
+    "ends_with_emoji_joiner",
     "grapheme_count",
     "graphemes",
     "has_emoji",
@@ -53,6 +54,17 @@ def joins_previous(ch: str) -> bool:
 def joins_next(ch: str) -> bool:
     """True when ``ch`` would fuse with whatever character follows it (Prepend)."""
     return not ch.isascii() and _edge_joiners()[1].match(ch) is not None
+
+
+@cache
+def _emoji_joiner_end() -> Any:
+    return _re().compile(r"\p{Extended_Pictographic}\p{Grapheme_Cluster_Break=Extend}*\u200d$")
+
+
+def ends_with_emoji_joiner(text: str) -> bool:
+    """True when ``text`` ends in a pictograph (and its modifiers) plus U+200D: a
+    pictograph placed after it would join it into one cluster (UAX #29 rule GB11)."""
+    return text.endswith("\u200d") and _emoji_joiner_end().search(text) is not None
 
 
 @cache

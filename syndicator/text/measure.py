@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 
+from syndicator.text.emoji import emoji_spans
 from syndicator.text.graphemes import grapheme_count, graphemes, has_emoji, is_emoji_cluster
 from syndicator.text.rules import X_V3, Rule, WeightConfig, get_rule
 from syndicator.text.urls import extract_urls
@@ -41,12 +42,19 @@ def measure(text: str, rule: str | Rule) -> int:
     return _measure(text, get_rule(rule))
 
 
+# Characters twitter-text's parseTweet calls invalid (the post is refused).
+_X_INVALID = re.compile("[\ufffe\ufeff\uffff]")
+
+
 def fits(text: str, rule: str | Rule, limit: int | None = None) -> bool:
     """True when the platform would accept ``text``: within ``limit`` (default: the
-    rule's) and, for Bluesky, within the 3000-byte cap too."""
+    rule's), for Bluesky within the 3000-byte cap too, and for X free of U+FFFE,
+    U+FEFF and U+FFFF."""
     r = get_rule(rule)
     cap = r.limit if limit is None else limit
     if r.byte_limit is not None and len(text.encode("utf-8")) > r.byte_limit:
+        return False
+    if r.unit == "x" and _X_INVALID.search(text):
         return False
     if _has_entity_caps(r) and entity_problems(text, rule):
         return False
@@ -184,32 +192,50 @@ def _code_point_weight(segment: str, config: WeightConfig) -> int:
     return total
 
 
-def _segment_weight(segment: str, config: WeightConfig) -> int:
-    if not config.emoji_parsing or segment.isascii() or not has_emoji(segment):
-        return _code_point_weight(segment, config)
-    total = 0
-    for cluster in graphemes(segment):
-        if is_emoji_cluster(cluster):
-            total += config.default_weight
-        else:
-            total += _code_point_weight(cluster, config)
-    return total
-
-
 def weighted_length(text: str, config: WeightConfig = X_V3) -> int:
-    """twitter-text's ``parseTweet(text).weightedLength``: NFC first, every URL the
-    extractor finds weighs ``url_length``, each emoji sequence one default weight,
-    everything else its code point range's weight."""
+    """twitter-text 3.1.0's ``parseTweet(text).weightedLength``.
+
+    NFC first; then, walking the text, a URL the extractor finds weighs ``url_length``,
+    an emoji twemoji-parser 11 finds (``emoji.emoji_spans``) one default weight, and
+    every other code point its range's weight. Like twitter-text, an entity that starts
+    inside an earlier one is skipped, a URL wins over an emoji at the same place, and a
+    URL skips as many UTF-16 units as its *extracted* text has: "s.Byえ.ai/" yields the
+    URL "s.By/", so "え" is skipped and ".ai/" is counted.
+    """
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
+    entities: list[tuple[int, int, int, str]] = [  # (start, priority, end, url)
+        (span.start, 0, span.end, span.url) for span in extract_urls(text, without_protocol=True)
+    ]
+    if config.emoji_parsing:
+        entities.extend((start, 1, end, "") for start, end in emoji_spans(text))
+        entities.sort()
     total = 0
     pos = 0
-    for span in extract_urls(text, without_protocol=True):
-        total += _segment_weight(text[pos : span.start], config)
+    for start, priority, end, url in entities:
+        if start < pos:
+            continue
+        total += _code_point_weight(text[pos:start], config)
+        if priority:
+            total += config.default_weight
+            pos = end
+            continue
         total += config.url_length * config.scale
-        pos = span.end
-    total += _segment_weight(text[pos:], config)
+        pos, orphan = _skip_utf16(text, start, utf16_length(url))
+        if orphan:  # the skip ended inside a surrogate pair: its low half weighs alone
+            total += config.default_weight
+    total += _code_point_weight(text[pos:], config)
     return total // config.scale
+
+
+def _skip_utf16(text: str, start: int, units: int) -> tuple[int, bool]:
+    """The code point index ``units`` UTF-16 units after ``start``, and whether that
+    lands inside an astral character (then the index after it)."""
+    pos = start
+    while units > 0 and pos < len(text):
+        units -= 2 if ord(text[pos]) > 0xFFFF else 1
+        pos += 1
+    return pos, units < 0
 
 
 # Mastodon: Account::MENTION_RE (username, optional @domain) and the extractor's rule

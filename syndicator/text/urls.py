@@ -72,7 +72,21 @@ def tlds() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _alternation(names: tuple[str, ...]) -> str:
-    return "|".join(re.escape(n) for n in names)
+    return "|".join(_caseless(n) for n in names)
+
+
+def _caseless(name: str) -> str:
+    """``name`` as a pattern matching what JavaScript's /i matches: ASCII letters are left
+    to re.IGNORECASE|re.ASCII, a non-ASCII letter becomes a class of its simple case
+    pair (JavaScript maps each UTF-16 unit to its upper case, never into ASCII)."""
+    out = []
+    for ch in name:
+        if ch.isascii():
+            out.append(re.escape(ch))
+            continue
+        pair = {ch} | {c for c in (ch.upper(), ch.lower()) if len(c) == 1 and not c.isascii()}
+        out.append("[" + "".join(sorted(pair)) + "]" if len(pair) > 1 else re.escape(ch))
+    return "".join(out)
 
 
 @cache
@@ -96,11 +110,14 @@ def _patterns(mastodon: bool) -> dict[str, re.Pattern[str]]:
     else:
         gpc = f"[a-z{_CYRILLIC}0-9!*';:=+,.$/%#\\[\\]\\-\u2013_~|&@{_LATIN_ACCENTS}]"
         balanced = f"\\((?:{gpc}+|(?:{gpc}*\\({gpc}+\\){gpc}*))\\)"
-        pec = f"(?:[+\\-a-z{_CYRILLIC}0-9=_#/{_LATIN_ACCENTS}]|{balanced})"
+        pec_class = f"[+\\-a-z{_CYRILLIC}0-9=_#/{_LATIN_ACCENTS}]"
         query = r"[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
         query_end = r"[a-z0-9\-_&=#/]"
         scheme = r"https?://"
-        path = f"(?:(?:{gpc}*(?:{balanced}{gpc}*)*{pec})|(?:@{gpc}+/))"
+        # twitter-text's JavaScript splices the ending-characters alternation into the path
+        # ungrouped: a path part ends with one of those characters, or is a balanced
+        # parenthesis group alone ("/*(b)" stops after "/", "/#(b)" does not).
+        path = f"(?:(?:{gpc}*(?:{balanced}{gpc}*)*{pec_class}|{balanced})|(?:@{gpc}+/))"
     preceding = f"(?:[^A-Za-z0-9@\uff20$#\uff03{_INVALID}]|[{_DIRECTIONAL}]|^)"
     url = (
         f"(?P<before>{preceding})"
@@ -108,7 +125,10 @@ def _patterns(mastodon: bool) -> dict[str, re.Pattern[str]]:
         f"(?P<path>/{path}*)?(?P<query>\\?{query}*{query_end})?)"
     )
     ascii_domain = f"(?:(?:[\\-a-z0-9{_LATIN_ACCENTS}]+)\\.)+(?:{gtld}|{cctld}|{puny})"
-    flags = re.IGNORECASE
+    # JavaScript's /i (no /u) folds ASCII letters only: "ſ" is no "s", the Kelvin sign
+    # no "k". Non-ASCII TLDs get their case pairs spelled out (_tld_alternation).
+    # (Mastodon's Ruby grammar keeps Python's Unicode reading, as before.)
+    flags = re.IGNORECASE if mastodon else re.IGNORECASE | re.ASCII
     return {
         "url": re.compile(url, flags),
         "ascii_domain": re.compile(ascii_domain, flags),
@@ -122,26 +142,41 @@ def _utf16_len(s: str) -> int:
 
 
 def _host_is_valid(domain: str, pats: dict[str, re.Pattern[str]]) -> bool:
-    """twitter-text's IDNA check: every label, punycode-encoded, is 1..63 long."""
-    if domain[:4].lower() == "xn--" and not pats["ascii_domain_full"].match(domain):
+    """twitter-text's ``idna.toAscii``: a host starting "xn--" (case-sensitive) must hold an
+    ASCII domain somewhere, and every label, as punycode 1.4.1's ``toASCII`` writes it,
+    is 1..63 long."""
+    if domain[:4] == "xn--" and not pats["ascii_domain"].search(domain):
         return False
-    for label in domain.split("."):
-        if label.isascii():
-            size = len(label)
+    return all(1 <= _punycode_length(label) <= MAX_LABEL_LENGTH for label in domain.split("."))
+
+
+_PUNYCODE_SEPARATORS = re.compile("[\u3002\uff0e\uff61]")
+_PRINTABLE_ASCII = re.compile("[\x20-\x7e]*")
+
+
+def _punycode_length(label: str) -> int:
+    """The UTF-16 length of punycode.js 1.4.1's ``toASCII(label)``: the ideographic and
+    full-width full stops separate labels there too, and a part with anything outside
+    printable ASCII becomes "xn--" + its Punycode."""
+    if _PRINTABLE_ASCII.fullmatch(label):
+        return len(label)
+    parts = _PUNYCODE_SEPARATORS.sub(".", label).split(".")
+    size = len(parts) - 1
+    for part in parts:
+        if _PRINTABLE_ASCII.fullmatch(part):
+            size += len(part)
         else:
-            try:
-                size = 4 + len(label.encode("punycode"))
-            except UnicodeError:
-                return False
-        if size < 1 or size > MAX_LABEL_LENGTH:
-            return False
-    return True
+            size += 4 + len(part.encode("punycode"))
+    return size
 
 
-_TOKEN = re.compile(r"\S+")
-# Whole whitespace-free tokens holding a dot / a scheme separator, found in C.
-_DOT_TOKEN = re.compile(r"(?<!\S)\S*\.\S*")
-_SCHEME_TOKEN = re.compile(r"(?<!\S)\S*://\S*")
+# Whole tokens between twitter-text's spaces (not Python's \s: U+001C-U+001F are no
+# space there) holding a dot / a scheme separator, found in C.
+_DOT_TOKEN = re.compile(f"(?<![^{_SPACES}])[^{_SPACES}]*\\.[^{_SPACES}]*")
+_SCHEME_TOKEN = re.compile(f"(?<![^{_SPACES}])[^{_SPACES}]*://[^{_SPACES}]*")
+# Mastodon's grammar stops at any Unicode whitespace (its paths exclude \s).
+_MASTODON_DOT_TOKEN = re.compile(r"(?<!\S)\S*\.\S*")
+_MASTODON_SCHEME_TOKEN = re.compile(r"(?<!\S)\S*://\S*")
 
 
 def extract_urls(
@@ -158,9 +193,9 @@ def extract_urls(
     if "." not in text:
         return []
     if without_protocol:
-        tokens = _DOT_TOKEN
+        tokens = _MASTODON_DOT_TOKEN if mastodon else _DOT_TOKEN
     elif "://" in text:  # a URL found without a scheme would not count
-        tokens = _SCHEME_TOKEN
+        tokens = _MASTODON_SCHEME_TOKEN if mastodon else _SCHEME_TOKEN
     else:
         return []
     found: list[UrlSpan] = []
@@ -168,9 +203,11 @@ def extract_urls(
         token = match.group()
         if "." not in token.rstrip("."):  # a domain needs a dot with something after it
             continue
+        offset = match.start()
+        if offset:  # the space before the token may be the URL's preceding character
+            token, offset = " " + token, offset - 1
         spans = _token_urls(token, without_protocol, mastodon)
         if spans:
-            offset = match.start()
             found.extend(
                 UrlSpan(s.start + offset, s.end + offset, s.url, s.has_protocol) for s in spans
             )

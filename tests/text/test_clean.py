@@ -158,3 +158,7 @@ def test_too_deep_for_a_tree_is_read_as_a_stream_with_the_same_rules() -> None:
 
 def test_a_lone_surrogate_becomes_one_replacement_character() -> None:
     assert clean_html("<p>x\ud800y</p><p>after</p>") == "x\ufffdy\n\nafter"
+
+
+def test_noncharacters_are_dropped() -> None:
+    assert clean_text("a\ufffeb\uffffc\ufdd0d") == "abcd"

@@ -160,3 +160,31 @@ def test_chinese_post_for_weibo_uses_weibo_units() -> None:
 def test_a_summary_starting_with_an_emoji_modifier_does_not_fuse_with_the_template() -> None:
     post = fit("【{title}】{summary} {url}", title="", summary="🏻 news", url=URL, rule="bluesky")
     assert post.text == f"news {URL}"
+
+
+SCOTLAND = "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        f"Highland games {SCOTLAND}",  # ends in tag characters (format characters)
+        "അവന്\u200d",  # Malayalam chillu: the joiner is part of the word
+        "שלום\u200f",  # a trailing right-to-left mark belongs to the text
+    ],
+)
+def test_fitting_keeps_a_title_that_ends_in_a_whole_cluster(title: str) -> None:
+    post = fit("{title} {url}", title=title, url=URL, rule="bluesky")
+    assert post.text == f"{title} {URL}"
+
+
+def test_fitting_drops_a_joiner_that_would_fuse_the_title_with_the_template() -> None:
+    post = fit("{title}🔗{url}", title="Launch 🚀\u200d", url=URL, rule="bluesky")
+    assert post.text == f"Launch 🚀🔗{URL}"
+
+
+def test_fitting_removes_noncharacters_x_refuses() -> None:
+    post = fit("{title} {url}", title="Bad\ufffe bytes\uffff", url=URL, rule="x")
+    assert post.text == f"Bad bytes {URL}"
+    assert fits(post.text, "x")
+    assert not fits("Bad\ufffe bytes", "x")

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from syndicator.text import RULES, fits, limit, measure
-from syndicator.text.graphemes import graphemes, is_emoji_cluster
+from syndicator.text.emoji import emoji_spans
 from syndicator.text.rules import X_V3
-from syndicator.text.urls import _TOKEN, UrlSpan, _patterns, _scan_token, extract_urls
+from syndicator.text.urls import UrlSpan, _patterns, _scan_token, extract_urls
 
 
 def test_every_rule_has_a_limit_and_counts_plain_ascii() -> None:
@@ -109,23 +109,36 @@ _TEXTS = st.lists(st.one_of(_PIECES, st.text(max_size=4)), max_size=25).map("".j
 
 
 def _reference_x_length(text: str) -> int:
-    """twitter-text's weighting written out plainly: per cluster, per code point."""
+    """twitter-text's parseTweet loop written out plainly, over UTF-16 units: a URL
+    starting here skips its extracted text's length, an emoji its own, anything else
+    weighs by its range (a surrogate pair by its low half)."""
     text = unicodedata.normalize("NFC", text)
-    total, pos = 0, 0
+    units = text.encode("utf-16-le")
+    code = [int.from_bytes(units[i : i + 2], "little") for i in range(0, len(units), 2)]
 
-    def weigh(segment: str) -> int:
-        out = 0
-        for cluster in graphemes(segment):
-            if is_emoji_cluster(cluster):
-                out += X_V3.default_weight
-            else:
-                out += sum(X_V3.weight(ord(ch)) for ch in cluster)
-        return out
+    def u16(i: int) -> int:
+        return len(text[:i].encode("utf-16-le")) // 2
 
-    for span in extract_urls(text):
-        total += weigh(text[pos : span.start]) + X_V3.url_length * X_V3.scale
-        pos = span.end
-    return (total + weigh(text[pos:])) // X_V3.scale
+    urls = {u16(s.start): len(s.url.encode("utf-16-le")) // 2 for s in reversed(extract_urls(text))}
+    emoji = {u16(a): u16(b) - u16(a) for a, b in reversed(emoji_spans(text))}
+    total, i = 0, 0
+    while i < len(code):
+        if i in urls:
+            total += X_V3.url_length * X_V3.scale
+            i += urls[i]
+        elif i in emoji:
+            total += X_V3.default_weight
+            i += emoji[i]
+        else:
+            if (
+                0xD800 <= code[i] <= 0xDBFF
+                and i + 1 < len(code)
+                and 0xDC00 <= code[i + 1] <= 0xDFFF
+            ):
+                i += 1
+            total += X_V3.weight(code[i])
+            i += 1
+    return total // X_V3.scale
 
 
 @given(_TEXTS)
@@ -137,9 +150,9 @@ def test_x_length_matches_the_per_code_point_definition(text: str) -> None:
 def test_url_extraction_skips_only_tokens_that_cannot_hold_a_url(
     text: str, without_protocol: bool, mastodon: bool
 ) -> None:
+    # twitter-text scans the whole text once; extract_urls scans tokens between spaces.
     expected: list[UrlSpan] = []
-    for token in _TOKEN.finditer(text):
-        _scan_token(token.group(), token.start(), _patterns(mastodon), without_protocol, expected)
+    _scan_token(text, 0, _patterns(mastodon), without_protocol, expected)
     found = extract_urls(text, without_protocol=without_protocol, mastodon=mastodon)
     assert found == expected
     # and again, from the per-token cache
@@ -207,3 +220,21 @@ def test_linkedin_counts_the_text_as_sent_with_little_text_escapes() -> None:
     assert escape_little_text("see https://x.org/a_(b)") == "see https://x.org/a_(b)"
     assert measure("a_b (c) #d", "linkedin") == 14
     assert measure("😀", "linkedin") == 2
+
+
+LABEL_63 = "x" * 63
+
+
+@pytest.mark.parametrize(
+    ("text", "length"),
+    [
+        (f'"{LABEL_63}.com"', 25),  # the quote precedes the URL, it does not split it
+        (f"（{LABEL_63}.com）", 27),
+        ("see ſ.com", 27),  # "ſ" is a Latin accent, a domain character, not an "s"
+        ("example.co\u212a", 11),  # the Kelvin sign is no "k": no TLD, no URL
+        ("www.wkwan.ai/*(b)", 27),  # the path stops at "/": "*(b)" ends in no path character
+        ("s.Byえ.ai/", 27),  # the URL "s.By/" skips five units; ".ai/" is counted
+    ],
+)
+def test_x_finds_urls_at_token_edges_as_twitter_text(text: str, length: int) -> None:
+    assert measure(text, "x") == length
