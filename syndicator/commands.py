@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from syndicator.config import Config, SourceConfig, load_config
+from syndicator.config import Config, load_config
 from syndicator.engine import Engine
 from syndicator.errors import ConfigError, PublishError, SyndicatorError
 from syndicator.models import Article
@@ -162,8 +162,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             from syndicator.health import start_health_server
 
             start_health_server(service, config.service.http)
+        dashboard = None
+        if config.web.listen:
+            from syndicator.web.serve import Dashboard
+
+            dashboard = Dashboard(engine, config.web.listen)
+            dashboard.start()
         service.start()
         service.wait()
+        if dashboard is not None:
+            dashboard.stop()
         return EXIT_OK
     finally:
         lock.release()
@@ -171,31 +179,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _fetch_article(engine: Engine, url: str) -> Article:
-    from syndicator.sources.poll import extract_one
+    from syndicator.manual import fetch_article
 
-    source = _source_for(engine.config, url)
-    selectors = None
-    timezone = engine.config.service.timezone
-    if source is not None:
-        from syndicator.polling import source_spec
-
-        spec = source_spec(engine, source)
-        selectors, timezone = spec.selectors, spec.timezone
-    article = extract_one(url, engine.session, selectors=selectors, timezone=timezone)
-    if source is not None and not article.source:
-        article = article.with_changes(source=source.name)
-    return article
-
-
-def _source_for(config: Config, url: str) -> SourceConfig | None:
-    """The configured source an article URL belongs to (same host), for its selectors."""
-    from urllib.parse import urlsplit
-
-    host = urlsplit(url).netloc.lower()
-    for source in config.sources:
-        if urlsplit(source.url).netloc.lower() == host:
-            return source
-    return None
+    return fetch_article(engine, url)
 
 
 def cmd_post(args: argparse.Namespace) -> int:
@@ -431,3 +417,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 __all__ = ["PublishError"]
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    from syndicator.web.serve import run_dashboard
+
+    engine = _engine(args)
+    try:
+        return run_dashboard(engine, args.listen or engine.config.web.listen)
+    finally:
+        engine.close()
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from syndicator.web.user_admin import manage_users
+
+    engine = _engine(args)
+    try:
+        return manage_users(engine, args, stdin=sys.stdin)
+    finally:
+        engine.close()

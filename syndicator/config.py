@@ -141,6 +141,13 @@ class FetchConfig(Validated):
 
 
 @dataclass(frozen=True, kw_only=True)
+class WebConfig(Validated):
+    # "127.0.0.1:8080" serves the dashboard from `syndicator run`; a non-loopback
+    # address is refused at start-up while the store has no user.
+    listen: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class SelectorsConfig(Validated):
     title: str | None = None
     date: str | None = None
@@ -211,6 +218,7 @@ class Config(Validated):
     store: StoreConfig = field(default_factory=StoreConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     sources: list[SourceConfig] = field(default_factory=list)
     targets: list[TargetConfig] = field(default_factory=list)
     path: Path = Path("syndicator.toml")

@@ -85,7 +85,7 @@ def print_why(engine: Engine, url: str, *, as_json: bool = False) -> int:
             report.append({"target": name, "state": None, "why": why, "events": []})
             continue
         for row in mine:
-            why = _explanation(row)
+            why = explanation(row)
             events = [
                 {"at": at.isoformat(), "kind": kind, "detail": detail}
                 for at, kind, detail in history[row.id]
@@ -116,7 +116,7 @@ def print_why(engine: Engine, url: str, *, as_json: bool = False) -> int:
     return EXIT_OK
 
 
-def _explanation(row: DeliveryRow) -> str:
+def explanation(row: DeliveryRow) -> str:
     """One line a person can act on; the reasons themselves are written by the
     pipeline (skips, holds) and the delivery loop (waits, errors) when they decide."""
     if row.state is DeliveryState.SENT:

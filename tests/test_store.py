@@ -139,7 +139,7 @@ def test_a_version_2_store_is_migrated_to_the_plan_mark(store: Store) -> None:
     store.close()
     reopened = Store(store.url)
     with reopened.begin() as connection:
-        assert schema.current_version(connection) == schema.SCHEMA_VERSION == 3
+        assert schema.current_version(connection) == schema.SCHEMA_VERSION == 4
         assert "plan" in {c["name"] for c in inspect(connection).get_columns("articles")}
         [recorded] = article_store.record_articles(
             connection, [_article(1)], now=NOW, plans=["next"]

@@ -77,3 +77,31 @@ class RunLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def service_holder(engine: Engine) -> str | None:
+    """Who runs the service on this store ("pid 1234"), or ``None`` if nobody does.
+    Asks the same lock ``syndicator run`` takes, without taking it."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(str(url.database) + ".lock")
+        if not path.exists():
+            return None
+        with path.open("r") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return handle.read().strip() or "another process"
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        return None
+    if url.get_backend_name() == "postgresql":
+        with engine.connect() as connection:
+            pid = connection.execute(
+                text(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND objid = :k AND granted LIMIT 1"
+                ),
+                {"k": _ADVISORY_KEY},
+            ).scalar()
+        return None if pid is None else f"PostgreSQL backend {pid}"
+    return None

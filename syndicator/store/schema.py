@@ -174,8 +174,42 @@ def _add_plan_column_v3(connection: Connection) -> None:
         connection.execute(text("ALTER TABLE articles ADD COLUMN plan VARCHAR(8)"))
 
 
+metadata_v4 = MetaData()
+
+# The dashboard's users: a name, a role (viewer, editor, admin) and an argon2 hash.
+users = Table(
+    "users",
+    metadata_v4,
+    Column("name", String(100), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+
+# The dashboard's lists: deliveries by last change, an article's deliveries, articles
+# newest first. Declared on the tables, so v1's create_all makes them in a new store;
+# v4 adds them to an older one.
+DASHBOARD_INDEXES = (
+    Index("ix_deliveries_updated", deliveries.c.updated_at),
+    Index("ix_deliveries_article", deliveries.c.article_id, deliveries.c.target),
+    Index("ix_articles_first_seen", articles.c.first_seen),
+)
+
+
+def _create_users_v4(connection: Connection) -> None:
+    metadata_v4.create_all(connection)
+    for index in DASHBOARD_INDEXES:
+        index.create(connection, checkfirst=True)
+
+
 # MIGRATIONS[n] upgrades a store at schema version n to n + 1 (0 = empty database).
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _create_v2, _add_plan_column_v3]
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _create_v1,
+    _create_v2,
+    _add_plan_column_v3,
+    _create_users_v4,
+]
 assert len(MIGRATIONS) == SCHEMA_VERSION, "store.sql.SCHEMA_VERSION must name the last migration"
 
 

@@ -31,7 +31,7 @@ __all__ = ["SCHEMA_VERSION", "SQLiteStore", "Sql", "open_sqlite", "sql_of"]
 
 # The schema version this syndicator writes (``schema.MIGRATIONS`` has one step per
 # version; schema.py checks the two agree).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CHUNK = 500  # values per IN (...) list: well under SQLite's and PostgreSQL's limits
 # Rows per multi-row INSERT on SQLite: enough to make the GIL hand-offs rare, few
 # enough that the compiled statements sqlite3 caches stay small (at 3,000 rows

@@ -108,4 +108,14 @@ CREATE TABLE target_pauses (
     reason TEXT NOT NULL,
     PRIMARY KEY (target)
 );
+CREATE INDEX ix_deliveries_updated ON deliveries (updated_at);
+CREATE INDEX ix_deliveries_article ON deliveries (article_id, target);
+CREATE INDEX ix_articles_first_seen ON articles (first_seen);
+CREATE TABLE users (
+    name VARCHAR(100) NOT NULL,
+    role VARCHAR(16) NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at DATETIME NOT NULL,
+    PRIMARY KEY (name)
+);
 """
