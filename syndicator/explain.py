@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
 
 from syndicator.engine import Engine
 from syndicator.models import DeliveryState
@@ -133,98 +132,26 @@ def explanation(row: DeliveryRow) -> str:
 
 
 def operator_action(engine: Engine, ids: list[int], action: str) -> int:
-    """retry: failed -> pending; approve: held -> pending; reject: held -> rejected.
+    """``retry``, ``approve`` or ``reject`` from the command line (``syndicator.operator``
+    decides; this prints what it did)."""
+    from syndicator.operator import act
 
-    An ``unknown`` delivery is not retried: it may already be on the platform, so the
-    operator settles it with ``resolve`` after looking. Retrying a delivery that failed
-    on refused credentials also lifts that target's credentials pause (the operator has
-    fixed them); a pause the platform asked for stays."""
-    moves = {
-        "retry": ((DeliveryState.FAILED,), DeliveryState.PENDING),
-        "approve": ((DeliveryState.HELD,), DeliveryState.PENDING),
-        "reject": ((DeliveryState.HELD,), DeliveryState.REJECTED),
-    }
-    expect, to = moves[action]
-    status = EXIT_OK
     try:
-        now = engine.clock.now()
-        for delivery_id in ids:
-            with engine.store.begin() as connection:
-                row = store.get(connection, delivery_id)
-                if row is None:
-                    print(f"#{delivery_id}: no such delivery")
-                    status = EXIT_FAILURE
-                    continue
-                extra: dict[str, object] = {"due_at": now} if to is DeliveryState.PENDING else {}
-                if action == "retry":
-                    extra["attempts"] = 0
-                    _lift_credentials_pause(connection, row.target, now)
-                done = store.transition(
-                    connection,
-                    delivery_id,
-                    to=to,
-                    now=now,
-                    expect=expect,
-                    event=f"{action} by operator",
-                    reason=f"{action} by operator",
-                    **extra,
-                )
-            if done:
-                print(f"#{delivery_id}: {row.state.value} -> {to.value}")
-            else:
-                allowed = " or ".join(s.value for s in expect)
-                hint = (
-                    f" (settle it with 'syndicator resolve {delivery_id} --sent URL' or '--not-sent')"
-                    if row.state is DeliveryState.UNKNOWN
-                    else ""
-                )
-                print(f"#{delivery_id}: is {row.state.value}; {action} needs {allowed}{hint}")
-                status = EXIT_FAILURE
-        return status
+        outcomes = [act(engine, delivery_id, action, by="operator") for delivery_id in ids]
     finally:
         engine.close()
-
-
-def _lift_credentials_pause(connection: object, target: str, now: datetime) -> None:
-    from syndicator.store import pauses
-
-    current = pauses.paused(connection, target, now=now)  # type: ignore[arg-type]
-    if current is not None and current[1].startswith("credentials refused"):
-        pauses.clear(connection, target)  # type: ignore[arg-type]
+    for outcome in outcomes:
+        print(outcome.message)
+    return EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILURE
 
 
 def resolve_unknown(engine: Engine, delivery_id: int, *, sent_url: str | None) -> int:
     """The operator checked the platform: mark an ``unknown`` delivery sent or resend it."""
+    from syndicator.operator import resolve
+
     try:
-        now = engine.clock.now()
-        with engine.store.begin() as connection:
-            if sent_url:
-                done = store.transition(
-                    connection,
-                    delivery_id,
-                    to=DeliveryState.SENT,
-                    now=now,
-                    expect=(DeliveryState.UNKNOWN,),
-                    sent_at=now,
-                    remote_url=sent_url,
-                    event="resolved by operator: was sent",
-                    reason="",
-                )
-            else:
-                done = store.transition(
-                    connection,
-                    delivery_id,
-                    to=DeliveryState.PENDING,
-                    now=now,
-                    expect=(DeliveryState.UNKNOWN,),
-                    due_at=now,
-                    event="resolved by operator: not sent",
-                    reason="resolved by operator: resend",
-                )
-        if not done:
-            print(f"#{delivery_id}: not in state unknown; nothing changed")
-            return EXIT_FAILURE
-        print(f"#{delivery_id}: {'sent' if sent_url else 'queued again'}")
-        return EXIT_OK
+        outcome = resolve(engine, delivery_id, sent_url=sent_url, by="operator")
     finally:
         engine.close()
+    print(outcome.message)
+    return EXIT_OK if outcome.ok else EXIT_FAILURE

