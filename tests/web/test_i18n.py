@@ -37,7 +37,9 @@ def test_the_language_follows_the_switch_then_the_browser(
 def test_every_label_in_the_templates_has_a_chinese_translation() -> None:
     keys = set()
     for template in TEMPLATES.glob("*.html"):
-        keys |= set(re.findall(r"""\bt\(["']([^"']+)["']\)""", template.read_text(encoding="utf-8")))
+        keys |= set(
+            re.findall(r"""\bt\(["']([^"']+)["']\)""", template.read_text(encoding="utf-8"))
+        )
     assert keys, "no labels found"
     assert sorted(keys - set(ZH_CN)) == []
 
