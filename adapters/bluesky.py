@@ -123,6 +123,14 @@ class BlueskyAdapter(Adapter):
             },
         )
 
+    def with_text(self, post: Post, text: str) -> Post:
+        from dataclasses import replace
+
+        from syndicator.text import bluesky_facets
+
+        edited = super().with_text(post, text)
+        return replace(edited, extra={**post.extra, "facets": bluesky_facets(text)})
+
     # -- publish -----------------------------------------------------------------
 
     def publish(self, post: Post, *, key: str) -> Receipt:

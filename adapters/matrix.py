@@ -108,6 +108,13 @@ class MatrixAdapter(Adapter):
             extra={"content": content},
         )
 
+    def with_text(self, post: Post, text: str) -> Post:
+        from dataclasses import replace
+
+        edited = super().with_text(post, text)
+        content = event_content(text, post.title, post.link, self.options.msgtype)
+        return replace(edited, extra={**post.extra, "content": content})
+
     # -- publish -----------------------------------------------------------------
 
     def publish(self, post: Post, *, key: str) -> Receipt:

@@ -173,6 +173,16 @@ class Adapter:
         and restarts; idempotent adapters pass it to the platform."""
         raise NotImplementedError
 
+    def with_text(self, post: Post, text: str) -> Post:
+        """``post`` with an editor's ``text`` (the dashboard's Queue), measured again.
+        An adapter whose post carries parts derived from the text (Bluesky facets, a
+        Matrix HTML body) rebuilds them here. The caller refuses a text over the limit."""
+        from dataclasses import replace
+
+        from syndicator.text import measure
+
+        return replace(post, text=text, length=measure(text, post.rule))
+
     def find_existing(self, post: Post, *, key: str) -> Receipt | None:
         """After a crash mid-send, look on the platform for this post. Return its
         receipt, ``None`` if it is certainly not there; raise if it cannot tell. The

@@ -202,6 +202,31 @@ def _status(status: argparse.ArgumentParser) -> None:
     status.add_argument("--json", action="store_true")
 
 
+def _web(web: argparse.ArgumentParser) -> None:
+    web.add_argument(
+        "--listen", metavar="HOST:PORT", help="address to serve on (default: [web] listen)"
+    )
+
+
+def _user(user: argparse.ArgumentParser) -> None:
+    actions = user.add_subparsers(dest="user_action", metavar="ACTION", required=True)
+    shared = argparse.ArgumentParser(add_help=False)  # -c/-v/-q after the action too
+    shared.add_argument("-c", "--config", metavar="FILE", default=argparse.SUPPRESS)
+    shared.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
+    shared.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS)
+    add = actions.add_parser(
+        "add", parents=[shared], help="add a dashboard user (the password is read from stdin)"
+    )
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", choices=["viewer", "editor", "admin"], required=True)
+    add.add_argument(
+        "--password-stdin", action="store_true", required=True, help="read the password from stdin"
+    )
+    actions.add_parser("list", parents=[shared], help="list the dashboard's users")
+    remove = actions.add_parser("remove", parents=[shared], help="remove a dashboard user")
+    remove.add_argument("name", metavar="NAME")
+
+
 # name: (help, adds its own arguments)
 _COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": ("validate the config; exit 0, or 2 listing every problem", _check),
@@ -216,6 +241,8 @@ _COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "approve": ("release held deliveries", _ids),
     "reject": ("drop held deliveries", _ids),
     "resolve": ("settle a delivery in state unknown", _resolve),
+    "web": ("serve the dashboard alone, against the same store as the service", _web),
+    "user": ("manage the dashboard's users: add, list, remove", _user),
     "init": ("write a commented starter config", _init),
     "demo": ("run the embedded default against a bundled sample news site", _demo),
 }

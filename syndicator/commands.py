@@ -161,8 +161,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             start_health_server(service, config.service.http)
         if config.media.serve:
             media_server = _serve_media(engine)
+        dashboard = None
+        if config.web.listen:
+            from syndicator.web.serve import Dashboard
+
+            dashboard = Dashboard(engine, config.web.listen)
+            dashboard.start()
         service.start()
         service.wait()
+        if dashboard is not None:
+            dashboard.stop()
         return EXIT_OK
     finally:
         if media_server is not None:
@@ -330,3 +338,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 __all__ = ["PublishError"]
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    from syndicator.web.serve import run_dashboard
+
+    engine = _engine(args)
+    try:
+        return run_dashboard(engine, args.listen or engine.config.web.listen)
+    finally:
+        engine.close()
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from syndicator.web.user_admin import manage_users
+
+    engine = _engine(args)
+    try:
+        return manage_users(engine, args, stdin=sys.stdin)
+    finally:
+        engine.close()

@@ -51,6 +51,7 @@ __all__ = [
     "SourceConfig",
     "StoreConfig",
     "TargetConfig",
+    "WebConfig",
     "backfill_count",
     "default_config_path",
     "format_location",
@@ -147,6 +148,12 @@ class FetchConfig(_Section):
     allow_private: list[Network] = Field(default_factory=list)
 
 
+class WebConfig(_Section):
+    # "127.0.0.1:8080" serves the dashboard from `syndicator run`; a non-loopback
+    # address is refused at start-up while the store has no user.
+    listen: Annotated[str, checked(listen_address)] | None = None
+
+
 class SelectorsConfig(_Section):
     title: CssSelector | None = None
     date: CssSelector | None = None
@@ -215,6 +222,7 @@ class Config(_Section):
     service: ServiceConfig = ServiceConfig()
     fetch: FetchConfig = FetchConfig()
     media: MediaConfig = MediaConfig()
+    web: WebConfig = WebConfig()
     sources: list[SourceConfig] = []
     targets: list[TargetConfig] = []
     path: Path = Path("syndicator.toml")
@@ -318,6 +326,7 @@ _SECTIONS: dict[str, type[_Section]] = {
     "service": ServiceConfig,
     "fetch": FetchConfig,
     "media": MediaConfig,
+    "web": WebConfig,
 }
 
 

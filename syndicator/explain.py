@@ -4,15 +4,16 @@ single deliveries (retry, approve, reject, resolve)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING
 
 from syndicator.engine import Engine
 from syndicator.models import DeliveryState
 from syndicator.store import articles as article_store
 from syndicator.store import deliveries as store
 from syndicator.store.deliveries import DeliveryRow
+
+if TYPE_CHECKING:
+    from syndicator.operator import Outcome
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -43,7 +44,7 @@ def print_why(engine: Engine, url: str, *, as_json: bool = False) -> int:
             report.append({"target": name, "state": None, "why": why, "events": []})
             continue
         for row in mine:
-            why = _explanation(row)
+            why = explanation(row)
             events = [
                 {"at": at.isoformat(), "kind": kind, "detail": detail}
                 for at, kind, detail in history[row.id]
@@ -74,7 +75,7 @@ def print_why(engine: Engine, url: str, *, as_json: bool = False) -> int:
     return EXIT_OK
 
 
-def _explanation(row: DeliveryRow) -> str:
+def explanation(row: DeliveryRow) -> str:
     """One line a person can act on; the reasons themselves are written by the
     pipeline (skips, holds) and the delivery loop (waits, errors) when they decide."""
     if row.state is DeliveryState.SENT:
@@ -90,146 +91,36 @@ def _explanation(row: DeliveryRow) -> str:
     return row.reason or row.error or row.state.value
 
 
-_MOVES = {
-    "retry": ((DeliveryState.FAILED, DeliveryState.RETRY), DeliveryState.PENDING),
-    "approve": ((DeliveryState.HELD,), DeliveryState.PENDING),
-    "reject": ((DeliveryState.HELD,), DeliveryState.REJECTED),
-}
-
-
 def operator_action(engine: Engine, ids: list[int], action: str) -> int:
-    """retry: failed or retrying -> pending, due now; approve: held -> pending;
-    reject: held -> rejected. A released delivery is told when it goes out (the
-    next moment its target's pacing allows).
+    """``retry``, ``approve`` or ``reject`` from the command line: ``syndicator.operator``
+    decides, this prints what it did (and that nothing sends it if no service runs)."""
+    from syndicator.operator import act
 
-    An ``unknown`` delivery is not retried: it may already be on the platform, so the
-    operator settles it with ``resolve`` after looking. Retrying a delivery that failed
-    on refused credentials also lifts that target's credentials pause (the operator has
-    fixed them); a pause the platform asked for stays."""
-    expect, to = _MOVES[action]
-    status = EXIT_OK
-    released = False
     try:
-        for delivery_id in ids:
-            now = engine.clock.now()
-            with engine.store.begin() as connection:
-                row = store.get(connection, delivery_id)
-                if row is None:
-                    print(f"#{delivery_id}: no such delivery (see 'syndicator log')")
-                    status = max(status, EXIT_USAGE)
-                    continue
-                done = _move(connection, row, action, to, expect, now)
-                when = _when_sent(engine, connection, row.target, now) if done else ""
-            if done:
-                released = released or to is DeliveryState.PENDING
-                print(f"#{delivery_id}: {row.state.value} -> {to.value}{when}")
-            else:
-                print(f"#{delivery_id}: {_refusal(row, action, expect)}")
-                status = max(status, EXIT_FAILURE)
-        if released and not engine.store.run_lock().holder()[0]:
-            print(
-                "no service is running on this store: 'syndicator run' or 'syndicator poll' sends it"
-            )
-        return status
+        outcomes = [act(engine, delivery_id, action, by="operator") for delivery_id in ids]
+        running = engine.store.run_lock().holder()[0]
     finally:
         engine.close()
-
-
-def _move(
-    connection: Connection,
-    row: DeliveryRow,
-    action: str,
-    to: DeliveryState,
-    expect: tuple[DeliveryState, ...],
-    now: datetime,
-) -> bool:
-    extra: dict[str, object] = {"due_at": now} if to is DeliveryState.PENDING else {}
-    if action == "retry":
-        extra["attempts"] = 0
-        if row.state in expect:
-            _lift_credentials_pause(connection, row.target, now)
-    return store.transition(
-        connection,
-        row.id,
-        to=to,
-        now=now,
-        expect=expect,
-        event=f"{action} by operator",
-        reason=f"{action} by operator",
-        **extra,
-    )
-
-
-def _when_sent(engine: Engine, connection: Connection, target: str, now: datetime) -> str:
-    """``; goes out at T (why)`` for a delivery just made due."""
-    from zoneinfo import ZoneInfo
-
-    from syndicator.outlook import next_send_at
-
-    bound = engine.targets.get(target)
-    if bound is None or not bound.config.enabled:
-        return f"; target {target!r} is not configured or disabled, so it is not sent"
-    moment, reasons = next_send_at(engine, connection, bound, now, due_at=now)
-    if moment is None or moment <= now:
-        return "; goes out now"
-    zone = engine.config.service.timezone
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"; goes out at {local:%Y-%m-%d %H:%M:%S %Z} ({'; then '.join(reasons)})"
-
-
-def _refusal(row: DeliveryRow, action: str, expect: tuple[DeliveryState, ...]) -> str:
-    allowed = " or ".join(s.value for s in expect)
-    hint = (
-        f" (settle it with 'syndicator resolve {row.id} --sent URL' or '--not-sent')"
-        if row.state is DeliveryState.UNKNOWN
-        else ""
-    )
-    return f"is {row.state.value}; {action} needs {allowed}{hint}"
-
-
-def _lift_credentials_pause(connection: Connection, target: str, now: datetime) -> None:
-    from syndicator.store import pauses
-
-    current = pauses.paused(connection, target, now=now)
-    if current is not None and current[1].startswith("credentials refused"):
-        pauses.clear(connection, target)
+    for outcome in outcomes:
+        print(outcome.message)
+    if any(o.released for o in outcomes) and not running:
+        print("no service is running on this store: 'syndicator run' or 'syndicator poll' sends it")
+    return _status(outcomes)
 
 
 def resolve_unknown(engine: Engine, delivery_id: int, *, sent_url: str | None) -> int:
     """The operator checked the platform: mark an ``unknown`` delivery sent or resend it."""
+    from syndicator.operator import resolve
+
     try:
-        now = engine.clock.now()
-        with engine.store.begin() as connection:
-            if store.get(connection, delivery_id) is None:
-                print(f"#{delivery_id}: no such delivery (see 'syndicator log')")
-                return EXIT_USAGE
-            if sent_url:
-                done = store.transition(
-                    connection,
-                    delivery_id,
-                    to=DeliveryState.SENT,
-                    now=now,
-                    expect=(DeliveryState.UNKNOWN,),
-                    sent_at=now,
-                    remote_url=sent_url,
-                    event="resolved by operator: was sent",
-                    reason="",
-                )
-            else:
-                done = store.transition(
-                    connection,
-                    delivery_id,
-                    to=DeliveryState.PENDING,
-                    now=now,
-                    expect=(DeliveryState.UNKNOWN,),
-                    due_at=now,
-                    event="resolved by operator: not sent",
-                    reason="resolved by operator: resend",
-                )
-        if not done:
-            print(f"#{delivery_id}: not in state unknown; nothing changed")
-            return EXIT_FAILURE
-        print(f"#{delivery_id}: {'sent' if sent_url else 'queued again'}")
-        return EXIT_OK
+        outcome = resolve(engine, delivery_id, sent_url=sent_url, by="operator")
     finally:
         engine.close()
+    print(outcome.message)
+    return _status([outcome])
+
+
+def _status(outcomes: list[Outcome]) -> int:
+    if any(not o.found for o in outcomes):
+        return EXIT_USAGE
+    return EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILURE

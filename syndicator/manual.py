@@ -102,6 +102,26 @@ def post_now(
 def _post_to(
     engine: Engine, article_id: int, article: Article, name: str, *, again: bool
 ) -> PostOutcome:
+    found = _delivery_for(engine, article_id, article, name, again=again)
+    if isinstance(found, PostOutcome):
+        return found
+    claimed = _claim(engine, found)
+    if isinstance(claimed, PostOutcome):
+        return claimed
+    publish_claimed(engine, engine.targets[name], claimed, DrainSummary())
+    with engine.store.read() as connection:
+        done = delivery_store.get(connection, found)
+    assert done is not None
+    if done.state is DeliveryState.SENT:
+        return PostOutcome(name, True, f"sent {done.remote_url or done.remote_id}", done.id)
+    return PostOutcome(name, False, f"{done.state.value}: {done.error or done.reason}", done.id)
+
+
+def _delivery_for(
+    engine: Engine, article_id: int, article: Article, name: str, *, again: bool
+) -> int | PostOutcome:
+    """The delivery a manual post of ``article`` to ``name`` uses: the one waiting
+    (pending, retrying, held), else a new one; refused when it was sent, unless ``again``."""
     with engine.store.read() as connection:
         earlier = [
             d for d in delivery_store.for_article(connection, article_id) if d.target == name
@@ -115,19 +135,57 @@ def _post_to(
         )
     waiting = [d for d in earlier if d.state in _WAITING]
     if waiting and not again:
-        delivery_id = waiting[0].id
-    else:
-        delivery_id = plan_manual(engine, article_id, article, name, seq=seq if earlier else 0)
-    claimed = _claim(engine, delivery_id)
-    if isinstance(claimed, PostOutcome):
-        return claimed
-    publish_claimed(engine, engine.targets[name], claimed, DrainSummary())
-    with engine.store.read() as connection:
-        done = delivery_store.get(connection, delivery_id)
-    assert done is not None
-    if done.state is DeliveryState.SENT:
-        return PostOutcome(name, True, f"sent {done.remote_url or done.remote_id}", done.id)
-    return PostOutcome(name, False, f"{done.state.value}: {done.error or done.reason}", done.id)
+        return waiting[0].id
+    return plan_manual(engine, article_id, article, name, seq=seq if earlier else 0)
+
+
+def queue(
+    engine: Engine, article: Article, targets: Sequence[str], *, hold: bool, by: str
+) -> list[PostOutcome]:
+    """Record ``article`` and give each target a delivery due now (the running service
+    sends it, paced as usual) or held for approval (the dashboard's Post page)."""
+    with engine.store.begin() as connection:
+        [recorded] = article_store.record_articles(connection, [article], now=engine.clock.now())
+    return [_queue_one(engine, recorded.id, article, name, hold=hold, by=by) for name in targets]
+
+
+def _queue_one(
+    engine: Engine, article_id: int, article: Article, name: str, *, hold: bool, by: str
+) -> PostOutcome:
+    found = _delivery_for(engine, article_id, article, name, again=False)
+    if isinstance(found, PostOutcome):
+        return found
+    now = engine.clock.now()
+    with engine.store.begin() as connection:
+        row = delivery_store.get(connection, found)
+        assert row is not None
+        if row.state in (DeliveryState.FAILED, DeliveryState.SKIPPED):
+            return PostOutcome(
+                name, False, f"{name}: not queued: {row.error or row.reason}", row.id
+            )
+        if hold and row.state is DeliveryState.PENDING:
+            delivery_store.transition(
+                connection,
+                row.id,
+                to=DeliveryState.HELD,
+                now=now,
+                expect=(DeliveryState.PENDING,),
+                event=f"held for approval by {by}",
+                reason=f"held for approval by {by}",
+            )
+        elif not hold and row.state is DeliveryState.HELD:
+            delivery_store.transition(
+                connection,
+                row.id,
+                to=DeliveryState.PENDING,
+                now=now,
+                due_at=now,
+                expect=(DeliveryState.HELD,),
+                event=f"approve by {by}: posted by hand",
+                reason=f"posted by hand by {by}",
+            )
+    verb = "held for approval" if hold else "queued to send now"
+    return PostOutcome(name, True, f"{name}: #{found} {verb}", found)
 
 
 def _claim(engine: Engine, delivery_id: int) -> DeliveryRow | PostOutcome:

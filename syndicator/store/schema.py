@@ -147,3 +147,21 @@ target_pauses = Table(
     Column("until", DateTime, nullable=False),
     Column("reason", Text, nullable=False, default=""),
 )
+
+
+# The dashboard's users: a name, a role (viewer, editor, admin) and an argon2 hash.
+# (Revision 0004.)
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# The dashboard's lists: deliveries by last change, an article's deliveries, articles
+# newest first (revision 0004).
+Index("ix_deliveries_updated", deliveries.c.updated_at)
+Index("ix_deliveries_article", deliveries.c.article_id, deliveries.c.target)
+Index("ix_articles_first_seen", articles.c.first_seen)

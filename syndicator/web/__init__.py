@@ -1,0 +1,1 @@
+"""The editors' dashboard: pages for the news office (see ``syndicator.web.app``)."""

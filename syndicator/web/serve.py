@@ -1,0 +1,103 @@
+"""Where the dashboard listens, and who may reach it.
+
+It binds to loopback unless ``[web] listen`` names another address, and refuses a
+non-loopback address while the store has no user (an open dashboard on the network
+would let anyone approve posts). ``syndicator web`` serves it in the foreground;
+``syndicator run`` serves it from a thread of its own beside the service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import threading
+
+from aiohttp import web
+
+from syndicator.engine import Engine
+from syndicator.errors import ConfigError
+from syndicator.store import users
+from syndicator.web.app import build_app, make_context
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LISTEN = "127.0.0.1:8080"
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    host, _, port = listen.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        number = int(port)
+    except ValueError:
+        raise ConfigError(f"web.listen: expected HOST:PORT, got {listen!r}") from None
+    if not 0 <= number <= 65535:
+        raise ConfigError(f"web.listen: port {number} is out of range")
+    return host, number
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(engine: Engine, host: str) -> None:
+    """Refuse to serve beyond this machine while nobody could log in."""
+    if _is_loopback(host):
+        return
+    with engine.store.read() as connection:
+        if users.count(connection) == 0:
+            raise ConfigError(
+                f"web.listen: {host} is reachable from other machines and the store has no "
+                "user yet; add one first (syndicator user add NAME --role admin --password-stdin)"
+            )
+
+
+class Dashboard:
+    """The dashboard on a thread of its own (its own event loop), beside the service."""
+
+    def __init__(self, engine: Engine, listen: str) -> None:
+        self.host, self.port = parse_listen(listen)
+        check_exposure(engine, self.host)
+        self.app = build_app(make_context(engine, in_service=True))
+        self._loop = asyncio.new_event_loop()
+        self._runner = web.AppRunner(self.app, access_log=None)
+        self._started = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="dashboard", daemon=True)
+        self.url = ""
+
+    def start(self) -> None:
+        self._thread.start()
+        if not self._started.wait(10):
+            raise RuntimeError("the dashboard did not start")
+        log.info("dashboard on %s", self.url)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(self._runner.setup())
+        site = web.TCPSite(self._runner, self.host, self.port)
+        self._loop.run_until_complete(site.start())
+        port = self._runner.addresses[0][1]
+        self.url = f"http://{self.host}:{port}"
+        self._started.set()
+        self._loop.run_forever()
+        self._loop.run_until_complete(self._runner.cleanup())
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+
+
+def run_dashboard(engine: Engine, listen: str | None) -> int:
+    host, port = parse_listen(listen or DEFAULT_LISTEN)
+    check_exposure(engine, host)
+    app = build_app(make_context(engine, in_service=False))
+    print(f"dashboard on http://{host}:{port} (Ctrl-C stops it)")
+    web.run_app(app, host=host, port=port, access_log=None, print=None)
+    return 0
