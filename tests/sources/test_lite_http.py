@@ -259,6 +259,7 @@ def test_the_quick_url_reading_agrees_with_urlsplit(
     from urllib.parse import urlsplit
 
     from syndicator.hostpool import host_of
+
     from syndicator.sources import lite_http
 
     def target(u: str) -> object:
