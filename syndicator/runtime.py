@@ -40,7 +40,7 @@ async def serve(engine: Engine) -> None:
 
             sites.append(await start_dashboard(engine, config.web.listen))
         if config.media.serve:
-            media = _serve_media(engine)
+            media = serve_media(engine)
         await service.run(fetcher)
     finally:
         for site in sites:
@@ -50,7 +50,7 @@ async def serve(engine: Engine) -> None:
         await fetcher.close()
 
 
-def _serve_media(engine: Engine) -> MediaServer:
+def serve_media(engine: Engine) -> MediaServer:
     """Publish the media folder's posted files for platforms that fetch them."""
     from syndicator.media_server import start_media_server
     from syndicator.store.deliveries import references_media
