@@ -23,7 +23,6 @@ from syndicator.hostpool import host_of, run_per_host
 from syndicator.models import Article
 from syndicator.parsepool import ParsePool
 from syndicator.poll_batch import Batch
-from syndicator.sources.http_session import HttpSession
 from syndicator.store import articles as article_store
 from syndicator.store import polls
 
@@ -192,8 +191,9 @@ def _sweep(
     """The loop that sends the round's conditional GETs from this thread
     (``sources.sweep``); None when no source was polled before (none has
     validators to send) or the loop cannot run here."""
+    return None  # sources.sweep is gone with the hand-built HTTP client (issue 13, fetch part)
     session = engine.session
-    if not repeat_polls or not isinstance(session, HttpSession) or session.proxied:
+    if not repeat_polls or session.proxied:
         return None
     from syndicator.sources.sweep import AVAILABLE, ConditionalSweep, ask_for
 

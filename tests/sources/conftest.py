@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from syndicator.sources.http_session import HttpSession
+from syndicator.sources.fetcher import BlockingFetch
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -171,7 +171,7 @@ def https_server(tls_certificate: tuple[Path, Path]) -> Iterator[LocalServer]:
 
 
 @pytest.fixture
-def session() -> Iterator[HttpSession]:
+def session() -> Iterator[BlockingFetch]:
     from syndicator.sources.fetch import make_session
 
     s = make_session("syndicator-tests/0.1 (+https://example.invalid/tests)")

@@ -15,13 +15,13 @@ import pytest
 from syndicator.errors import SourceError
 from syndicator.sources.encoding import decode_body
 from syndicator.sources.fetch import fetch, parse_retry_after
-from syndicator.sources.http_session import HttpSession
+from syndicator.sources.fetcher import BlockingFetch
 
 from .conftest import LocalServer, conditional
 
 
 def test_second_fetch_with_stored_etag_gets_304_without_body(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     modified = {"Last-Modified": "Sun, 09 Feb 2020 04:07:00 GMT"}
     url = http_server.handle("/feed.xml", conditional(headers=modified))
@@ -41,14 +41,14 @@ def test_second_fetch_with_stored_etag_gets_304_without_body(
 
 
 def test_requests_carry_the_configured_user_agent(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     url = http_server.serve("/ua", b"ok")
     fetch(session, url)
     assert http_server.requests_to("/ua")[0].headers["User-Agent"].startswith("syndicator-tests/")
 
 
-def test_gzip_body_is_inflated(http_server: LocalServer, session: HttpSession) -> None:
+def test_gzip_body_is_inflated(http_server: LocalServer, session: BlockingFetch) -> None:
     text = "北京理工大学 news " * 1000
     url = http_server.serve(
         "/page", gzip.compress(text.encode()), headers={"Content-Encoding": "gzip"}
@@ -58,7 +58,7 @@ def test_gzip_body_is_inflated(http_server: LocalServer, session: HttpSession) -
 
 @pytest.mark.parametrize("raw", [False, True], ids=["zlib-deflate", "raw-deflate"])
 def test_deflate_body_is_inflated_whether_zlib_wrapped_or_raw(
-    http_server: LocalServer, session: HttpSession, raw: bool
+    http_server: LocalServer, session: BlockingFetch, raw: bool
 ) -> None:
     """Servers differ on what "deflate" means (RFC 9110 says zlib; IIS sent raw)."""
     text = "<rss>清华大学 news</rss>" * 200
@@ -68,7 +68,9 @@ def test_deflate_body_is_inflated_whether_zlib_wrapped_or_raw(
     assert fetch(session, url).body.decode() == text
 
 
-def test_gzip_bomb_stops_at_the_decoded_cap(http_server: LocalServer, session: HttpSession) -> None:
+def test_gzip_bomb_stops_at_the_decoded_cap(
+    http_server: LocalServer, session: BlockingFetch
+) -> None:
     bomb = gzip.compress(b"\0" * 50_000_000, compresslevel=9)  # ~50 KB on the wire
     assert len(bomb) < 1_000_000
     url = http_server.serve("/bomb", bomb, headers={"Content-Encoding": "gzip"})
@@ -78,7 +80,7 @@ def test_gzip_bomb_stops_at_the_decoded_cap(http_server: LocalServer, session: H
 
 
 def test_declared_length_over_the_cap_is_refused(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     url = http_server.serve("/big", b"x" * 5000)
     with pytest.raises(SourceError, match="exceeds the cap"):
@@ -101,7 +103,7 @@ def _drip(http_server: LocalServer, *, in_headers: bool) -> BaseHTTPRequestHandl
 
 @pytest.mark.parametrize("in_headers", [False, True], ids=["body", "headers"])
 def test_slow_drip_is_cut_off_at_the_deadline(
-    http_server: LocalServer, session: HttpSession, in_headers: bool
+    http_server: LocalServer, session: BlockingFetch, in_headers: bool
 ) -> None:
     """Each byte arrives well within the 5 s read timeout, so only the overall
     deadline can stop this exchange."""
@@ -110,7 +112,7 @@ def test_slow_drip_is_cut_off_at_the_deadline(
         fetch(session, url, timeout=5.0, deadline=1.0, source="drip")
 
 
-def test_429_raises_with_retry_after(http_server: LocalServer, session: HttpSession) -> None:
+def test_429_raises_with_retry_after(http_server: LocalServer, session: BlockingFetch) -> None:
     url = http_server.serve("/limited", b"slow down", status=429, headers={"Retry-After": "120"})
     with pytest.raises(SourceError, match="HTTP 429") as caught:
         fetch(session, url, source="busy")
@@ -124,13 +126,13 @@ def test_503_with_http_date_retry_after() -> None:
     assert seconds is not None and 590 <= seconds <= 600
 
 
-def test_404_names_the_source_and_url(http_server: LocalServer, session: HttpSession) -> None:
+def test_404_names_the_source_and_url(http_server: LocalServer, session: BlockingFetch) -> None:
     with pytest.raises(SourceError, match=r"source 'gone': HTTP 404 .*?/missing"):
         fetch(session, http_server.url("/missing"), source="gone")
 
 
 def test_redirect_is_followed_and_final_url_returned(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     http_server.serve("/old", b"", status=301, headers={"Location": "/new"})
     http_server.serve("/new", b"here", headers={"Cache-Control": "public, max-age=600"})
@@ -141,7 +143,7 @@ def test_redirect_is_followed_and_final_url_returned(
 
 
 def test_gbk_page_decodes_with_header_charset(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     text = "<html><body><p>北京理工大学研究生国际交流创新高</p></body></html>"
     url = http_server.serve(
@@ -159,6 +161,6 @@ def test_gb2312_meta_charset_is_honoured_without_header() -> None:
     assert decode_body(page.encode("gbk")) == page
 
 
-def test_non_http_scheme_is_refused(session: HttpSession) -> None:
+def test_non_http_scheme_is_refused(session: BlockingFetch) -> None:
     with pytest.raises(SourceError, match="only http"):
         fetch(session, "file:///etc/passwd", source="local")

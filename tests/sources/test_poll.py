@@ -11,7 +11,7 @@ import pytest
 
 from syndicator.errors import SourceError
 from syndicator.sources.extract import Selectors
-from syndicator.sources.http_session import HttpSession
+from syndicator.sources.fetcher import BlockingFetch
 from syndicator.sources.poll import SourceSpec, extract_one, poll_source
 
 from .conftest import LocalServer
@@ -51,7 +51,7 @@ def _known(store: set[str]):  # type: ignore[no-untyped-def]
 
 
 def test_feed_poll_completes_teasers_from_their_pages_and_reports_broken_ones(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     base = http_server.base
     feed_url = http_server.serve("/feed.xml", _feed(base), headers={"ETag": '"f1"'})
@@ -78,7 +78,7 @@ def test_feed_poll_completes_teasers_from_their_pages_and_reports_broken_ones(
 
 
 def test_known_feed_items_are_neither_rebuilt_nor_fetched(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     base = http_server.base
     feed_url = http_server.serve("/feed.xml", _feed(base))
@@ -90,7 +90,7 @@ def test_known_feed_items_are_neither_rebuilt_nor_fetched(
     assert [s.path for s in http_server.seen] == ["/feed.xml"]
 
 
-def test_full_text_never_fetches_no_page(http_server: LocalServer, session: HttpSession) -> None:
+def test_full_text_never_fetches_no_page(http_server: LocalServer, session: BlockingFetch) -> None:
     feed_url = http_server.serve("/feed.xml", _feed(http_server.base))
     spec = SourceSpec(name="bit-feed", url=feed_url, kind="feed", full_text="never")
     result = poll_source(spec, session, etag=None, last_modified=None)
@@ -103,7 +103,7 @@ def test_full_text_never_fetches_no_page(http_server: LocalServer, session: Http
 
 
 def test_unchanged_feed_answers_not_modified(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     def conditional(request) -> None:  # type: ignore[no-untyped-def]
         same = request.headers.get("If-None-Match") == '"f1"'
@@ -138,7 +138,7 @@ def _list_spec(http_server: LocalServer, **changes: object) -> SourceSpec:
 
 
 def test_list_page_poll_extracts_each_new_article_and_reports_failures(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     http_server.serve("/News/BITNews/index.htm", (PAGES / "bit-news-list.html").read_bytes())
     http_server.serve("/News/BITNews/2020-02/09/c_123456.htm", ARTICLE)
@@ -154,7 +154,7 @@ def test_list_page_poll_extracts_each_new_article_and_reports_failures(
 
 
 def test_known_list_links_fetch_no_article_page(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     http_server.serve("/News/BITNews/index.htm", (PAGES / "bit-news-list.html").read_bytes())
     known = {
@@ -170,21 +170,21 @@ def test_known_list_links_fetch_no_article_page(
 
 
 def test_list_page_without_matching_links_fails_the_source(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     http_server.serve("/News/BITNews/index.htm", b"<html><body><p>Redesigned!</p></body></html>")
     with pytest.raises(SourceError, match="source 'bit-news': no article links"):
         poll_source(_list_spec(http_server), session, etag=None, last_modified=None)
 
 
-def test_failing_source_raises_naming_it(http_server: LocalServer, session: HttpSession) -> None:
+def test_failing_source_raises_naming_it(http_server: LocalServer, session: BlockingFetch) -> None:
     spec = SourceSpec(name="gone-feed", url=http_server.url("/nothing.xml"), kind="feed")
     with pytest.raises(SourceError, match="source 'gone-feed': HTTP 404"):
         poll_source(spec, session, etag=None, last_modified=None)
 
 
 def test_extract_one_fetches_and_extracts_a_page(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     url = http_server.serve("/post.htm", ARTICLE)
     article = extract_one(url, session, selectors=SEED_SELECTORS, timezone="Asia/Shanghai")
