@@ -177,7 +177,8 @@ class BlockingFetch:
         self._closed = False
 
     def __call__(self, request: FetchRequest) -> FetchResult:
-        return self._run(self.fetcher.fetch(request), self._running_loop())
+        loop = self._running_loop()
+        return self._run(self.fetcher.fetch(request), loop)
 
     def close(self) -> None:
         """Close the fetcher (its connections), then the loop this object started."""

@@ -1,5 +1,5 @@
 """The real fetcher: every source fetch goes through aiohttp (its C parser, keep-alive
-connections, proxies from the environment, TLS verified).
+connections, TLS verified).
 
 What stays ours, because a poller of untrusted sites needs it and aiohttp does not do
 it the same way:
@@ -11,6 +11,8 @@ it the same way:
   byte every second never trips the second and is cut off by the first;
 - the fetch guard (``guard``, fitted in by ``guard_aiohttp``): redirects are followed
   here, at most five, so every hop's URL is checked and its host's addresses too;
+- proxies from the environment, read once (``proxies``: aiohttp's ``trust_env`` reads
+  them again in a thread for every request);
 - at most ``concurrency`` fetches at once and ``per_host`` to one host, waited for
   *before* the deadline starts, so a long queue for one busy site is not mistaken for
   a slow answer.
@@ -28,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-import urllib.request
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from syndicator.errors import SourceError
 from syndicator.sources.fetcher import FetchRequest
 from syndicator.sources.guard import FetchGuard, host_of, parse_allow_list
 from syndicator.sources.guard_aiohttp import GuardedResolver, guard_trace_config, refusal_in
+from syndicator.sources.proxies import EnvironmentProxies
 from syndicator.sources.responses import (
     CHUNK,
     MAX_REDIRECTS,
@@ -121,6 +123,7 @@ class AiohttpFetcher:
         self._concurrency, self._per_host = concurrency, per_host
         self._own: aiohttp.ClientSession | None = None
         self._public: aiohttp.ClientSession | None = None
+        self._proxies: EnvironmentProxies | None = None
 
     async def fetch(self, request: FetchRequest) -> FetchResult:
         own = host_of(request.url) if request.own_host is None else request.own_host
@@ -164,8 +167,14 @@ class AiohttpFetcher:
         """One exchange: the result, or the Location of a redirect to follow."""
         session = self._session(host_of(url) == own)
         timeout = aiohttp.ClientTimeout(sock_connect=request.timeout, sock_read=request.timeout)
+        proxy = self._proxies.for_url(url) if self._proxies else None
         async with session.get(
-            url, headers=_validators(request), allow_redirects=False, timeout=timeout
+            url,
+            headers=_validators(request),
+            allow_redirects=False,
+            timeout=timeout,
+            proxy=proxy.url if proxy else None,
+            proxy_auth=proxy.auth if proxy else None,
         ) as response:
             status, get = response.status, response.headers.get
             location = get("location") if status in REDIRECTS else None
@@ -182,10 +191,10 @@ class AiohttpFetcher:
         """The session for the own host's connections, or for everyone else's."""
         if self._own is None or self._public is None:
             context = ssl.create_default_context()  # read now: SSL_CERT_FILE is honoured
-            proxies = {host_of(v) for k, v in urllib.request.getproxies().items() if k != "no"}
+            self._proxies = EnvironmentProxies()
             trusted = aiohttp.ThreadedResolver()
-            # the proxies the environment names are the operator's: their addresses may be private
-            public = GuardedResolver(self.guard, proxies - {""}, aiohttp.ThreadedResolver())
+            own_hosts = self._proxies.hosts()  # the operator's proxies may be private
+            public = GuardedResolver(self.guard, own_hosts, aiohttp.ThreadedResolver())
             self._own = self._new_session(context, trusted, None)
             self._public = self._new_session(context, public, guard_trace_config(self.guard))
         return self._own if own else self._public
@@ -204,7 +213,6 @@ class AiohttpFetcher:
             headers=self.headers,
             timeout=aiohttp.ClientTimeout(total=None),
             auto_decompress=False,
-            trust_env=True,
             cookie_jar=aiohttp.DummyCookieJar(),
             trace_configs=[trace] if trace else None,
         )
