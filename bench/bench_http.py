@@ -52,7 +52,7 @@ Round = tuple[float, float, Counter[int], dict[str, FetchResult]]
 
 class TlsFeedServer(FeedServer):
     """The same nginx listening with TLS, on a self-signed certificate for 127.0.0.1
-    made with the openssl CLI (trusted by the client through SSL_CERT_FILE)."""
+    made with the openssl CLI (trusted by the client through REQUESTS_CA_BUNDLE)."""
 
     def __init__(self, workdir: str, farm: str, port: int) -> None:
         super().__init__(workdir, farm, port)
@@ -232,7 +232,7 @@ def main() -> None:
     urls = [base + name for name in names]
     server = (TlsFeedServer if args.tls else FeedServer)(args.workdir, farm, args.port)
     if isinstance(server, TlsFeedServer):
-        os.environ["SSL_CERT_FILE"] = server.cert
+        os.environ["REQUESTS_CA_BUNDLE"] = server.cert
     print(f"N={args.n} conditional GETs per round, {args.concurrency} in flight, nginx on {base}")
     with server:
         async_rounds(args, urls)

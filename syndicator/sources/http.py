@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import ssl
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from contextlib import suppress
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
@@ -41,6 +41,7 @@ from syndicator.errors import SourceError
 from syndicator.sources.fetcher import FetchRequest
 from syndicator.sources.guard import FetchGuard, host_of, parse_allow_list
 from syndicator.sources.guard_aiohttp import GuardedResolver, guard_trace_config, refusal_in
+from syndicator.sources.host_gate import HostGate, gate_key
 from syndicator.sources.proxies import EnvironmentProxies
 from syndicator.sources.responses import (
     CHUNK,
@@ -55,7 +56,7 @@ from syndicator.sources.responses import (
     status_error,
 )
 
-__all__ = ["DEFAULT_USER_AGENT", "AiohttpFetcher", "HostGate"]
+__all__ = ["DEFAULT_USER_AGENT", "AiohttpFetcher", "tls_context"]
 
 log = logging.getLogger(__name__)
 
@@ -65,40 +66,6 @@ _ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.9, */*;q=0.5"
 )
 _SMALL = 64 * 1024  # a redirect's or an error's body up to this size is read: the connection stays
-
-
-@dataclass
-class _Host:
-    slots: asyncio.Semaphore
-    users: int = 0
-
-
-@dataclass
-class HostGate:
-    """At most ``total`` holders at once, and at most ``per_host`` with the same key; a
-    key's entry lives only while someone holds or waits for it."""
-
-    total: int
-    per_host: int
-    _all: asyncio.Semaphore = field(init=False)
-    _hosts: dict[str, _Host] = field(init=False, default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self._all = asyncio.Semaphore(self.total)
-
-    @asynccontextmanager
-    async def slot(self, key: str) -> AsyncIterator[None]:
-        host = self._hosts.get(key)
-        if host is None:
-            host = self._hosts[key] = _Host(asyncio.Semaphore(self.per_host))
-        host.users += 1
-        try:
-            async with host.slots, self._all:  # a waiter for a busy host holds no global slot
-                yield
-        finally:
-            host.users -= 1
-            if not host.users:
-                del self._hosts[key]
 
 
 class AiohttpFetcher:
@@ -127,7 +94,7 @@ class AiohttpFetcher:
 
     async def fetch(self, request: FetchRequest) -> FetchResult:
         own = host_of(request.url) if request.own_host is None else request.own_host
-        async with self.gate.slot(_gate_key(request.url)):
+        async with self.gate.slot(gate_key(request.url)):
             try:
                 async with asyncio.timeout(request.deadline) as deadline:
                     return await self._follow(request, own)
@@ -190,7 +157,7 @@ class AiohttpFetcher:
     def _session(self, own: bool) -> aiohttp.ClientSession:
         """The session for the own host's connections, or for everyone else's."""
         if self._own is None or self._public is None:
-            context = ssl.create_default_context()  # read now: SSL_CERT_FILE is honoured
+            context = tls_context()
             self._proxies = EnvironmentProxies()
             trusted = aiohttp.ThreadedResolver()
             own_hosts = self._proxies.hosts()  # the operator's proxies may be private
@@ -218,10 +185,19 @@ class AiohttpFetcher:
         )
 
 
-def _gate_key(url: str) -> str:
-    """Scheme, host and port, as the connector keeps connections apart."""
-    scheme, _, rest = url.partition("://")
-    return f"{scheme.lower()}://{rest.split('/', 1)[0].lower()}"
+def tls_context() -> ssl.SSLContext:
+    """Certificates verified as requests (and so the adapters) verifies them: against
+    the bundle named by REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE, else certifi's. Read when
+    the fetcher makes its sessions."""
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if not bundle:
+        try:
+            import certifi  # comes with requests
+
+            bundle = certifi.where()
+        except ImportError:  # pragma: no cover - the system's store then
+            bundle = None
+    return ssl.create_default_context(cafile=bundle)
 
 
 def _validators(request: FetchRequest) -> dict[str, str] | None:

@@ -319,8 +319,8 @@ def test_a_host_named_in_no_proxy_is_fetched_directly(
 
 @pytest.fixture
 def tls_env(no_proxy: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    no_proxy.delenv("SSL_CERT_FILE", raising=False)
-    no_proxy.delenv("SSL_CERT_DIR", raising=False)
+    no_proxy.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    no_proxy.delenv("CURL_CA_BUNDLE", raising=False)
     return no_proxy
 
 
@@ -339,7 +339,7 @@ def test_an_untrusted_certificate_is_a_clear_source_error(
 def test_a_trusted_certificate_is_verified_and_its_connection_kept(
     https_server: LocalServer, tls_env: pytest.MonkeyPatch, tls_certificate: tuple[Path, Path]
 ) -> None:
-    tls_env.setenv("SSL_CERT_FILE", str(tls_certificate[0]))
+    tls_env.setenv("REQUESTS_CA_BUNDLE", str(tls_certificate[0]))
     url = https_server.handle("/feed.xml", conditional(b"<rss>tls</rss>", '"v7"'))
 
     async def twice(fetcher: AiohttpFetcher) -> tuple[FetchResult, FetchResult]:
