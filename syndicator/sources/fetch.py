@@ -58,7 +58,6 @@ def fetch(
     deadline: float = 30.0,
     max_bytes: int = 10_000_000,
     source: str = "",
-    sent: object = None,
     own_host: str | None = None,
 ) -> FetchResult:
     """GET ``url`` within the bounds above. Raises ``SourceError`` naming ``source`` on
@@ -67,7 +66,7 @@ def fetch(
     for ``url`` and every redirect, and at connect time). ``own_host``: the host the
     fetch is made for, whose addresses are allowed even when private (the source's
     configured host); None: the host of ``url`` itself (a URL the caller chose); "":
-    none. ``sent`` is ignored (it served the conditional sweep, which is gone)."""
+    none."""
     request = FetchRequest(
         url,
         source=source,
