@@ -47,7 +47,7 @@ def main() -> None:
 
     from syndicator.config import load_config
     from syndicator.engine import Engine
-    from syndicator.polling import poll
+    from syndicator.poll import poll
 
     with FeedServer(args.workdir, farm_dir, args.port):
         for round_no in range(1, args.rounds + 1):
