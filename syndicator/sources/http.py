@@ -192,7 +192,7 @@ def tls_context() -> ssl.SSLContext:
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
     if not bundle:
         try:
-            import certifi  # comes with requests
+            import certifi
 
             bundle = certifi.where()
         except ImportError:  # pragma: no cover - the system's store then
