@@ -4,7 +4,7 @@
     .venv/bin/python bench/profile_poll.py --n 1000 [--top 30] [--sort tottime]
 
 Generates the farm, serves it with nginx, writes the same config the harness
-uses, then profiles ``syndicator.polling.poll`` in this process (round 1 cold,
+uses, then profiles ``syndicator.poll.poll`` in this process (round 1 cold,
 round 2 unchanged) and prints the top functions of each.
 """
 

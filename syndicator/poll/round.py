@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from syndicator.config import SourceConfig
 from syndicator.errors import SourceError
+from syndicator.memory import release_free_memory
 from syndicator.models import Article
 from syndicator.poll.context import Poller, PollSummary, poller_of
 from syndicator.poll.record import Batch
@@ -32,6 +34,8 @@ log = logging.getLogger("syndicator.polling")  # one logger for a poll round's m
 
 Outcome = tuple[SourceConfig, PollResult | SourceError]
 
+PARSE_THREADS = 2  # lxml parses without the GIL; the rest of a parse holds it
+
 
 async def poll_round(
     poller: Poller,
@@ -44,39 +48,63 @@ async def poll_round(
     """Poll ``sources`` as one round and record them. ``states``: their poll states
     when the caller has loaded them. At most ``[fetch] concurrency`` sources are in
     progress at once (the connector caps connections per host), so a round of a
-    thousand holds a few bodies, not a thousand."""
+    thousand holds a few bodies, not a thousand. Parsing runs in ``PARSE_THREADS``
+    threads: the GIL lets no more run at once, and each holds a parse's memory."""
     summary = PollSummary()
     if not sources:
         return summary
     if states is None:
         states = await asyncio.to_thread(load_states, poller)
     batch = Batch(poller, summary, on_new)
-    pages = BlockingFetch(fetcher, asyncio.get_running_loop())  # for the worker threads
-    in_progress = asyncio.Semaphore(poller.config.fetch.concurrency)
+    loop = asyncio.get_running_loop()
+    pages = BlockingFetch(fetcher, loop)  # for the worker threads
+    waiting = iter(sources)
+    finished: asyncio.Queue[Outcome] = asyncio.Queue()
 
-    async def one(source: SourceConfig) -> Outcome:
-        async with in_progress:
+    async def worker(parsers: Executor) -> None:
+        for source in waiting:  # shared: each source is taken by one worker
+            state = states.get(source.name)
             try:
-                return source, await poll_source(
-                    poller, fetcher, pages, source, states.get(source.name)
+                outcome: PollResult | SourceError = await poll_source(
+                    poller, fetcher, pages, parsers, source, state
                 )
             except SourceError as exc:
-                return source, exc
+                outcome = exc
             except Exception as exc:  # a bug in one source's path costs that source
                 log.error("source %r: unexpected error", source.name, exc_info=exc)
-                return source, SourceError(source.name, f"unexpected {type(exc).__name__}: {exc}")
+                outcome = SourceError(source.name, f"unexpected {type(exc).__name__}: {exc}")
+            finished.put_nowait((source, outcome))
 
-    for finished in asyncio.as_completed([one(source) for source in sources]):
-        source, outcome = await finished
-        state = states.get(source.name) or polls.SourceState(name=source.name, url=source.url)
-        if isinstance(outcome, SourceError):
-            batch.failed(source, state, outcome)
-        else:
-            batch.succeeded(source, state, outcome)
-        if batch.full():
-            await asyncio.to_thread(batch.flush)
-    await asyncio.to_thread(batch.flush)
+    width = min(poller.config.fetch.concurrency, len(sources))
+    parsers = ThreadPoolExecutor(PARSE_THREADS, thread_name_prefix="parse")
+    workers = [asyncio.create_task(worker(parsers)) for _ in range(width)]
+    try:
+        for _ in range(len(sources)):
+            source, outcome = await finished.get()
+            _record(batch, states, source, outcome)
+            if batch.full():
+                await asyncio.to_thread(batch.flush)
+        await asyncio.to_thread(batch.flush)
+    finally:
+        for task in workers:
+            task.cancel()
+        parsers.shutdown(wait=False, cancel_futures=True)  # never block the loop
+    if summary.polled > summary.not_modified:  # bodies were parsed: give their memory back
+        await asyncio.to_thread(release_free_memory)
     return summary
+
+
+def _record(
+    batch: Batch,
+    states: dict[str, polls.SourceState],
+    source: SourceConfig,
+    outcome: PollResult | SourceError,
+) -> None:
+    state = states.get(source.name) or polls.SourceState(name=source.name, url=source.url)
+    if isinstance(outcome, SourceError):
+        batch.failed(source, state, outcome)
+    else:
+        batch.succeeded(source, state, outcome)
 
 
 def load_states(poller: Poller) -> dict[str, polls.SourceState]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -27,11 +28,12 @@ async def poll_source(
     poller: Poller,
     fetcher: Fetcher,
     pages: BlockingFetch,
+    parsers: Executor,
     source: SourceConfig,
     state: SourceState | None,
 ) -> PollResult:
-    """Poll ``source`` once. A 304 is not parsed. ``pages``: ``fetcher`` for the worker
-    thread that reads article pages. Raises ``SourceError`` naming the source when the
+    """Poll ``source`` once. A 304 is not parsed. ``parsers``: the threads that parse;
+    ``pages``: ``fetcher`` for them, to read article pages. Raises ``SourceError`` naming the source when the
     source itself fails; a failing article page is in ``errors``."""
     result = await fetcher.fetch(feed_request(poller.config, source, state))
     if result.not_modified:
@@ -41,7 +43,8 @@ async def poll_source(
     # A first poll looks nothing up: almost nothing is known yet, and recording
     # dedups against the store (and other sources) anyway.
     is_known = _nothing_known if first_poll else partial(_known_in, poller.store)
-    return await asyncio.to_thread(complete_poll, spec, pages, result, is_known)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(parsers, complete_poll, spec, pages, result, is_known)
 
 
 def _known_in(store: Store, keys: Sequence[str]) -> set[str]:
