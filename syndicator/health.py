@@ -24,6 +24,7 @@ from aiohttp import web
 
 from syndicator.config import loopback_address
 from syndicator.http_site import Site, open_site
+from syndicator.store import polls
 
 if TYPE_CHECKING:
     from syndicator.service import Service
@@ -85,7 +86,7 @@ def health(service: Service) -> tuple[bool, dict[str, object]]:
 
 def render_metrics(service: Service) -> str:
     """The Prometheus text exposition of the service's counters and the post log."""
-    from syndicator.store import deliveries, polls
+    from syndicator.store import deliveries
 
     stats = service.stats
     with service.engine.store.begin() as connection:
@@ -121,6 +122,20 @@ def render_metrics(service: Service) -> str:
         "Failed publish attempts recorded in the post log, by target.",
         (({"target": t}, v) for t, v in sorted(errors.items())),
     )
+    _source_families(lines, sources)
+    if stats.last_round_at is not None:
+        _family(
+            lines,
+            "syndicator_last_round_timestamp_seconds",
+            "gauge",
+            "When the last drain round ended (Unix time).",
+            [({}, stats.last_round_at)],
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _source_families(lines: list[str], sources: dict[str, polls.SourceState]) -> None:
+    """Each source's last success and failures in a row, from the post log."""
     _family(
         lines,
         "syndicator_source_last_success_timestamp_seconds",
@@ -139,15 +154,6 @@ def render_metrics(service: Service) -> str:
         "Failed polls in a row, by source (0 after a success).",
         (({"source": name}, state.failures) for name, state in sorted(sources.items())),
     )
-    if stats.last_round_at is not None:
-        _family(
-            lines,
-            "syndicator_last_round_timestamp_seconds",
-            "gauge",
-            "When the last drain round ended (Unix time).",
-            [({}, stats.last_round_at)],
-        )
-    return "\n".join(lines) + "\n"
 
 
 def _unix(moment: datetime) -> float:
