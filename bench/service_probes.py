@@ -2,8 +2,8 @@
 
 ``Sampler`` tails nginx's access log every 10 ms (one ``(time, status)`` per
 ``/feeds/`` request: the log has no timestamps, so the time is when the line was
-seen) and reads the service's CPU (utime + stime) and VmRSS from /proc every
-100 ms. ``HealthProbe`` asks ``/healthz`` about every 20 ms on a new connection, as
+seen) and reads the service's CPU (utime + stime), VmRSS and thread count from
+/proc every 100 ms. ``HealthProbe`` asks ``/healthz`` about every 20 ms on a new connection, as
 a supervisor would, and keeps each answer's latency and status.
 """
 
@@ -40,6 +40,7 @@ class Sampler:
         self.samples: list[tuple[float, float, int]] = []  # time, CPU s, VmRSS kB
         self.gone = False
         self.pid = 0
+        self.threads_max = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -82,6 +83,7 @@ class Sampler:
             self.gone = True
             return
         self.samples.append(sample)
+        self.threads_max = max(self.threads_max, status_kb(self.pid, "Threads"))
 
     def settle(
         self, after: float, deadline: float, window: float = 0.5, most: float = 0.02
@@ -103,6 +105,10 @@ class Sampler:
 
     def rss_max(self, start: float, end: float) -> int:
         return max((rss for at, _, rss in self.samples if start <= at <= end), default=0)
+
+    def rss_at(self, moment: float) -> int:
+        earlier = [rss for at, _, rss in self.samples if at <= moment]
+        return earlier[-1] if earlier else 0
 
     def rss_last(self) -> int:
         return self.samples[-1][2] if self.samples else 0

@@ -163,6 +163,7 @@ def rounds_in_service(
             probe.stop()
             found["rss_max_mb"] = sampler.rss_max(started, found["end"]) / 1024
             found["hwm_mb"] = sampler.hwm_kb() / 1024
+            found["rss_started_mb"] = sampler.rss_at(found["first_request"]) / 1024
         total = articles(database)
         new_logged, odd, mark = logged_new(log, mark)
         previous_end = rows[-1]["end"] if rows else started
@@ -208,6 +209,7 @@ def idle_after(args: argparse.Namespace, sampler: Sampler, since: float) -> dict
         "idle_rss_mb": sampler.rss_last() / 1024,
         "idle_cpu_s": cpu_end - cpu_start,
         "hwm_end_mb": sampler.hwm_kb() / 1024,
+        "threads_max": sampler.threads_max,
     }
 
 
@@ -287,11 +289,12 @@ def details(ours: list[dict], extra: dict) -> list[str]:
         f"({met(health['p99_ms'] < 100)}: < 100), max {health['max_ms']:.1f} ms "
         f"({met(health['max_ms'] < 250)}: < 250)",
         f"RSS: cold round max {cold['rss_max_mb']:.1f} MB ({met(cold['rss_max_mb'] < 150)}: "
-        f"< 150; VmHWM {cold['hwm_mb']:.1f}), idle {extra['idle_rss_mb']:.1f} MB after "
+        f"< 150; VmHWM {cold['hwm_mb']:.1f}; {cold['rss_started_mb']:.1f} at its first "
+        f"request), idle {extra['idle_rss_mb']:.1f} MB after "
         f"{extra['idle_s']:.0f} s with nothing due ({met(extra['idle_rss_mb'] < 100)}: < 100)",
         f"idle CPU: {extra['idle_cpu_s']:.2f} s over {extra['idle_s']:.0f} s; start-up to the "
         f"first request {extra['start_to_first_request_s']:.2f} s; between round starts "
-        f"(every = 1m): {gaps} s",
+        f"(every = 1m): {gaps} s; threads at most {extra['threads_max']}",
         f"service log: {len(odd)} warning/error line(s)" + "".join(f"\n  {x}" for x in odd[:5]),
     ]
     return lines
