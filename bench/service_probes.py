@@ -3,8 +3,8 @@
 ``Sampler`` tails nginx's access log every 10 ms (one ``(time, status)`` per
 ``/feeds/`` request: the log has no timestamps, so the time is when the line was
 seen) and reads the service's CPU (utime + stime), VmRSS and thread count from
-/proc every 100 ms. ``HealthProbe`` asks ``/healthz`` about every 20 ms on a new connection, as
-a supervisor would, and keeps each answer's latency and status.
+/proc every 100 ms. ``HealthProbe`` asks ``/healthz`` about every 20 ms on a new
+connection, as a supervisor would, and keeps each answer's latency and status.
 """
 
 from __future__ import annotations
