@@ -167,6 +167,7 @@ def rounds_in_service(
         total = articles(database)
         new_logged, odd, mark = logged_new(log, mark)
         previous_end = rows[-1]["end"] if rows else started
+        found["rss_end_mb"] = sampler.rss_at(found["end"]) / 1024
         row = {
             "round": round_no,
             "label": label,
@@ -197,6 +198,7 @@ def one_line(row: dict) -> str:
         f"r{row['round']} {row['label']:<9} cpu={row['cpu_s']:.2f}s "
         f"wall={row.get('wall_s', 0):.2f}s 200={row.get('ok', '-')} "
         f"304={row.get('not_modified', '-')} new={row.get('new_store', '-')}/{row['expected']}"
+        + (f" rss={row['rss_end_mb']:.1f}MB" if "rss_end_mb" in row else "")
     )
 
 
