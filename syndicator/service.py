@@ -241,6 +241,7 @@ class Service:
         if self.stop_event.is_set():
             self._stopped.set()
         self._fetcher = fetcher
+        self.engine.share_fetcher(fetcher, self._loop)  # lead images, posts by hand
         await asyncio.to_thread(recover, self.engine)
         await asyncio.to_thread(plan_interrupted, self.engine)
         self._scheduler = AsyncIOScheduler(

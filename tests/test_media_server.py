@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from syndicator.runtime import serve_media
 from syndicator.config import load_config
 from syndicator.engine import Engine
 from syndicator.errors import ConfigError
 from syndicator.media_server import MediaServer
+from syndicator.runtime import serve_media
 from syndicator.store.codec import post_from_json
 from tests.adapters.stubs import jpeg_file
 from tests.engine_helpers import write_config

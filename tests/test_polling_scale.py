@@ -173,7 +173,7 @@ def test_the_per_host_cap_is_never_exceeded(tmp_path: Path) -> None:
         fetch = "[fetch]\nconcurrency = 3\nper_host = 2\n\n"
         engine = _engine(tmp_path, urls, fetch)
         summary = poll(engine, force=True)
-        # the second round's conditional GETs reuse kept-alive connections: same caps
+        # the second round sends conditional GETs over the kept connections: same caps
         again = poll(engine, force=True)
         engine.close()
     finally:

@@ -1,7 +1,7 @@
 """What a poll round works with, and what it reports.
 
-A round needs only the config, the post log, a clock and a synchronous fetch for
-the article pages its worker threads read (a ``Poller``). The full ``Engine``
+A round needs only the config, the post log and a clock (a ``Poller``; its
+``session`` is the synchronous fetch of the commands that read one page). The full ``Engine``
 (bound targets and their adapters) is asked for only when something must be
 planned, so ``syndicator poll`` over feeds with nothing new, or with no target,
 never loads it."""
@@ -17,8 +17,7 @@ from syndicator.config import Config
 
 if TYPE_CHECKING:
     from syndicator.engine import Engine
-    from syndicator.sources.fetch import HttpSession
-    from syndicator.sources.fetcher import Fetcher
+    from syndicator.sources.fetcher import BlockingFetch, Fetcher
     from syndicator.store import Store
 
 __all__ = ["PollSummary", "Poller", "poller_of"]
@@ -26,21 +25,27 @@ __all__ = ["PollSummary", "Poller", "poller_of"]
 
 @dataclass
 class Poller:
-    """The post log, a clock, the synchronous fetch for article pages; ``engine``
+    """The post log, a clock, a synchronous fetch; ``engine``
     returns the full Engine, opened the first time planning needs it."""
 
     config: Config
     store: Store
     clock: Clock
-    session: HttpSession
+    session: BlockingFetch
     engine: Callable[[], Engine]
 
     def open_fetcher(self) -> Fetcher:
-        """The HTTP client for a round's source fetches, made on the running loop
-        (``close()`` it there)."""
-        from syndicator.sources.fetcher import session_fetcher
+        """The HTTP client for source fetches (one per loop; ``close()`` it there):
+        ``[fetch] concurrency`` connections at most, ``per_host`` to one host."""
+        from syndicator.sources.http import AiohttpFetcher
 
-        return session_fetcher(self.session)
+        fetch = self.config.fetch
+        return AiohttpFetcher(
+            fetch.user_agent,
+            concurrency=fetch.concurrency,
+            per_host=fetch.per_host,
+            allow_private=fetch.allow_private,
+        )
 
 
 def poller_of(engine: Engine | Poller) -> Poller:

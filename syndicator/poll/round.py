@@ -19,7 +19,7 @@ from syndicator.poll.context import Poller, PollSummary, poller_of
 from syndicator.poll.record import Batch
 from syndicator.poll.schedule import due_sources
 from syndicator.poll.source import poll_source
-from syndicator.sources.fetcher import Fetcher
+from syndicator.sources.fetcher import BlockingFetch, Fetcher
 from syndicator.sources.poll import PollResult
 from syndicator.store import polls
 
@@ -51,12 +51,15 @@ async def poll_round(
     if states is None:
         states = await asyncio.to_thread(load_states, poller)
     batch = Batch(poller, summary, on_new)
+    pages = BlockingFetch(fetcher, asyncio.get_running_loop())  # for the worker threads
     in_progress = asyncio.Semaphore(poller.config.fetch.concurrency)
 
     async def one(source: SourceConfig) -> Outcome:
         async with in_progress:
             try:
-                return source, await poll_source(poller, fetcher, source, states.get(source.name))
+                return source, await poll_source(
+                    poller, fetcher, pages, source, states.get(source.name)
+                )
             except SourceError as exc:
                 return source, exc
             except Exception as exc:  # a bug in one source's path costs that source

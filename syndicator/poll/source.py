@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from syndicator.config import SourceConfig
 from syndicator.poll.context import Poller
 from syndicator.poll.spec import feed_request, source_spec
-from syndicator.sources.fetcher import Fetcher
+from syndicator.sources.fetcher import BlockingFetch, Fetcher
 from syndicator.sources.poll import PollResult, complete_poll, unchanged
 from syndicator.store import articles as article_store
 from syndicator.store.polls import SourceState
@@ -24,10 +24,15 @@ __all__ = ["poll_source"]
 
 
 async def poll_source(
-    poller: Poller, fetcher: Fetcher, source: SourceConfig, state: SourceState | None
+    poller: Poller,
+    fetcher: Fetcher,
+    pages: BlockingFetch,
+    source: SourceConfig,
+    state: SourceState | None,
 ) -> PollResult:
-    """Poll ``source`` once. A 304 is not parsed. Raises ``SourceError`` naming the
-    source when the source itself fails; a failing article page is in ``errors``."""
+    """Poll ``source`` once. A 304 is not parsed. ``pages``: ``fetcher`` for the worker
+    thread that reads article pages. Raises ``SourceError`` naming the source when the
+    source itself fails; a failing article page is in ``errors``."""
     result = await fetcher.fetch(feed_request(poller.config, source, state))
     if result.not_modified:
         return unchanged(result)
@@ -36,7 +41,7 @@ async def poll_source(
     # A first poll looks nothing up: almost nothing is known yet, and recording
     # dedups against the store (and other sources) anyway.
     is_known = _nothing_known if first_poll else partial(_known_in, poller.store)
-    return await asyncio.to_thread(complete_poll, spec, poller.session, result, is_known)
+    return await asyncio.to_thread(complete_poll, spec, pages, result, is_known)
 
 
 def _known_in(store: Store, keys: Sequence[str]) -> set[str]:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from syndicator.runtime import serve_media
 from syndicator.delivery import drain
 from syndicator.engine import Engine
 from syndicator.models import DeliveryState
 from syndicator.recovery import recover
+from syndicator.runtime import serve_media
 from syndicator.store import deliveries as delivery_store
 from syndicator.store.codec import post_from_json
 from tests.adapters.stubs import jpeg_file
