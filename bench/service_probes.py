@@ -86,16 +86,21 @@ class Sampler:
         self.threads_max = max(self.threads_max, status_kb(self.pid, "Threads"))
 
     def settle(
-        self, after: float, deadline: float, window: float = 0.5, most: float = 0.02
-    ) -> tuple[float, float]:
+        self, after: float, deadline: float, next_round: int, most: float, window: float = 0.5
+    ) -> tuple[float, float, bool]:
         """The first moment from ``after`` on that the CPU grows by at most ``most``
-        seconds over ``window``: the round's work is done. (time, CPU then)."""
+        seconds over ``window``: the round's work is done. (time, CPU then, settled).
+        If request number ``next_round`` (the next round's first) comes first, the
+        last sample before it, not settled."""
         while time.monotonic() < deadline and not self.gone:
             samples = [s for s in self.samples if s[0] >= after]
             for index, (moment, cpu, _) in enumerate(samples):
                 later = [s for s in samples[index:] if s[0] >= moment + window]
                 if later and later[0][1] - cpu <= most:
-                    return moment, cpu
+                    return moment, cpu, True
+            if len(self.requests) > next_round:
+                moment = self.requests[next_round][0]
+                return moment, self.cpu_before(moment), False
             time.sleep(0.1)
         raise SystemExit("the service's CPU never settled after the round (or it exited)")
 
