@@ -29,9 +29,9 @@ from syndicator.engine import Engine
 from syndicator.errors import ConfigError
 from syndicator.models import Article
 from syndicator.polling import due_sources, poll
-from syndicator.recovery import plan_interrupted, recover
 from syndicator.send_times import next_sends
 from syndicator.store import polls
+from syndicator.workers import Coordinator, coordinator_for
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,8 @@ class Service:
         self._scheduler: Any = None
         self.stats = ServiceStats()
         self.on_round: Callable[[Service], None] | None = None
+        # Workers: who polls and sends what (one service on SQLite, leases on PostgreSQL).
+        self.coordinator: Coordinator = coordinator_for(engine)
 
     @property
     def rounds(self) -> int:
@@ -90,13 +92,15 @@ class Service:
         if self.stop_event.is_set():
             return
         with self._poll_lock:
-            chosen = [s for s in due_sources(self.engine) if s.name not in self._in_flight]
+            due = [s for s in due_sources(self.engine) if s.name not in self._in_flight]
+            chosen = self.coordinator.claim_sources(due)  # workers: hook (a)
             self._in_flight.update(s.name for s in chosen)
             self._last_round_started = time.monotonic()
         self._arm_poll()  # the others' next round must not wait for this one to end
         try:
             self._poll(chosen)
         finally:
+            self.coordinator.release_sources(chosen)  # workers: hook (a)
             with self._poll_lock:
                 self._in_flight.difference_update(s.name for s in chosen)
             if chosen:
@@ -209,14 +213,14 @@ class Service:
     def start(self) -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
 
-        recover(self.engine)
-        plan_interrupted(self.engine)
+        self.coordinator.start()  # workers: hook (d); settles what a dead process left
         self._scheduler = BackgroundScheduler(
             timezone=self.engine.config.service.timezone,
             job_defaults={"misfire_grace_time": None, "coalesce": True},
         )
         self._scheduler.start()
         self._schedule_jobs()
+        self._schedule_worker_jobs()
         self.stats.started = True
         log.info(
             "service running: %d source(s), %d target(s)",
@@ -238,6 +242,18 @@ class Service:
         )
         self._arm_poll()
         self._arm_drain(now)
+
+    def _schedule_worker_jobs(self) -> None:
+        """Workers (hooks (c) and (d)): the heartbeat, the take-over of dead workers'
+        claims, and LISTEN for deliveries other workers made due."""
+        every = self.coordinator.heartbeat_every
+        if every is None:
+            return
+        for job in (self.coordinator.heartbeat, self.coordinator.recover_expired):
+            self._scheduler.add_job(
+                job, "interval", seconds=every, id=job.__name__, max_instances=1
+            )
+        self.coordinator.listen(self.watch)
 
     def reload(self) -> bool:
         """SIGHUP: read the config again; a bad config keeps the old one running.
@@ -284,6 +300,7 @@ class Service:
         finally:
             if self._scheduler is not None:
                 self._scheduler.shutdown(wait=True)
+            self.coordinator.stop()  # workers: hook (d)
             log.info("service stopped")
 
 
