@@ -31,10 +31,14 @@ class Listener:
         self.channel = channel
         self.wake = wake
         self._stop = threading.Event()
+        self.listening = threading.Event()  # set once LISTEN is in force
         self._thread = threading.Thread(target=self._run, name="listen", daemon=True)
 
-    def start(self) -> None:
+    def start(self, wait: float = 5.0) -> None:
+        """Start listening; return once LISTEN is in force (or ``wait`` seconds passed:
+        the service does not wait on a database that is slow to answer)."""
         self._thread.start()
+        self.listening.wait(wait)
 
     def stop(self) -> None:
         self._stop.set()
@@ -56,6 +60,7 @@ class Listener:
                 log.warning("LISTEN %s: cannot connect (%s); polling meanwhile", self.channel, exc)
                 self._stop.wait(RECONNECT_AFTER)
                 continue
+            self.listening.set()
             try:
                 self._receive(connection)
             except Exception as exc:

@@ -30,13 +30,13 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from syndicator.models import DeliveryState
-from syndicator.store import Store
+from syndicator.store import Store, registry
 from syndicator.store import deliveries as delivery_store
 from tests.platform import REPO_ROOT, write_distribution
 from tests.platform.scenario import target
@@ -157,6 +157,17 @@ def _settled(store: Store) -> Counter[str]:
     return states
 
 
+def _wait_registered(store: Store, pids: set[int]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with store.read() as connection:
+            live = registry.live(connection, now=datetime.now(UTC), lease=timedelta(seconds=5))
+        if pids <= {worker.pid for worker in live}:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"workers {pids} did not all register")
+
+
 def test_three_workers_killed_at_random_post_each_delivery_once_and_poll_each_source_once(
     tmp_path: Path,
     postgres_server: Postgres,
@@ -212,6 +223,7 @@ def test_three_workers_killed_at_random_post_each_delivery_once_and_poll_each_so
                     break
                 assert all(w.poll() is None for w in workers), f"a worker exited; see {logs}"
                 time.sleep(0.5)
+            _wait_registered(store, {w.pid for w in workers})  # a SIGTERM finds its handler
             for worker in workers:
                 worker.send_signal(signal.SIGTERM)
             exits = [worker.wait(60) for worker in workers]
