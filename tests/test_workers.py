@@ -37,6 +37,15 @@ def _engine(folder: Path, url: str) -> Engine:
     return Engine.open(load_config(path))
 
 
+def _delivery(engine: Engine, number: int, state: DeliveryState) -> int:
+    now = engine.clock.now()
+    with engine.store.begin() as connection:
+        [recorded] = article_store.record_articles(connection, [_article(number)], now=now)
+        return delivery_store.create(
+            connection, article_id=recorded.id, target="box", state=state, now=now, due_at=now
+        )
+
+
 @pytest.fixture
 def engines(tmp_path: Path, fresh_postgres_url: str) -> Iterator[list[Engine]]:
     """Two engines on one PostgreSQL store, as two ``syndicator run`` would have."""
@@ -82,18 +91,8 @@ def test_status_lists_each_live_worker_with_what_it_holds(
     worker = coordinator_for(engines[0])
     worker.start()
     held = worker.claim_sources(list(engines[0].config.sources)[:2])
+    delivery = _delivery(engines[0], 1, DeliveryState.PENDING)
     with engines[0].store.begin() as connection:
-        [recorded] = article_store.record_articles(
-            connection, [_article(1)], now=engines[0].clock.now()
-        )
-        delivery = delivery_store.create(
-            connection,
-            article_id=recorded.id,
-            target="box",
-            state=DeliveryState.PENDING,
-            now=engines[0].clock.now(),
-            due_at=engines[0].clock.now(),
-        )
         delivery_store.claim(
             connection, delivery, holder=engines[0].holder, now=engines[0].clock.now()
         )
@@ -117,17 +116,7 @@ def test_a_worker_is_woken_when_another_process_makes_a_delivery_due(
     woken = threading.Event()
     listening.listen(woken.set)
     try:
-        with engines[1].store.begin() as connection:
-            [recorded] = article_store.record_articles(
-                connection, [_article(2)], now=engines[1].clock.now()
-            )
-            delivery = delivery_store.create(
-                connection,
-                article_id=recorded.id,
-                target="box",
-                state=DeliveryState.HELD,
-                now=engines[1].clock.now(),
-            )
+        delivery = _delivery(engines[1], 2, DeliveryState.HELD)
         assert not woken.wait(1.5)  # held: nothing became due
         with engines[1].store.begin() as connection:  # approve
             delivery_store.transition(
