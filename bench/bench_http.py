@@ -1,27 +1,28 @@
 #!/usr/bin/env python3
-"""What one conditional GET answered 304 costs syndicator's fetch, in-process.
+"""What one conditional GET answered 304 costs syndicator's fetcher, in-process.
 
-    .venv/bin/python bench/bench_http.py [--n 1000] [--rounds 5] [--concurrency 64]
-        [--per-host 64] [--port 8944] [--tls] [--profile]
+    .venv/bin/python bench/bench_http.py [--n 1000] [--rounds 5] [--concurrency 16]
+        [--port 8944] [--tls] [--profile]
 
 Why: an unchanged poll round is nothing but 304s, so its cost is the client's
-per-request overhead (request building, header parsing, pooling, threads). This
-serves ``--n`` distinct small files with nginx on 127.0.0.1 (``bench/server.py``:
-ETag and Last-Modified on, keep-alive; ``--tls``: HTTPS on a self-signed
-certificate), runs one warm-up round to learn every
-file's validators, then ``--rounds`` rounds of conditional GETs through
-``syndicator.sources.fetch.fetch`` driven by ``syndicator.hostpool.run_per_host``
-exactly as a poll round drives them. Per round it prints wall time, CPU time of
-this process (``time.process_time``: all threads, user + system) and both per
-request; then the best round. Then one sequential round in this thread (fetch's own cost, no threads);
-``--profile`` prints a cProfile of another such round.
-It also times a bare ``import syndicator.sources.poll`` in a fresh interpreter,
-the part of a poll process's start-up this module owns.
+per-request overhead (request building, header parsing, pooling, the event loop). This
+serves ``--n`` distinct small files with nginx on 127.0.0.1 (``bench/server.py``: ETag
+and Last-Modified on, keep-alive; ``--tls``: HTTPS on a self-signed certificate), runs
+one warm-up round to learn every file's validators, then ``--rounds`` rounds of
+conditional GETs through ``AiohttpFetcher.fetch`` with ``--concurrency`` in flight on one
+event loop (``per_host`` as large: every file is on one host), as the service polls.
+Per round it prints wall time, CPU time of this process (``time.process_time``: all
+threads, user + system) and both per request; then the best round. Then the same
+rounds through the synchronous face (``sources.fetch.fetch`` from ``--concurrency``
+worker threads over one ``BlockingFetch``), as today's thread-per-source poll round
+drives it; ``--profile`` prints a cProfile of one async round. It also times a bare
+``import syndicator.sources.http`` in a fresh interpreter.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import io
 import os
@@ -31,13 +32,22 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from server import FeedServer
 
-from syndicator.hostpool import host_of, run_per_host
-from syndicator.sources.fetch import FetchResult, fetch, make_session
+from syndicator.errors import SourceError
+from syndicator.sources.fetch import fetch, make_session
+from syndicator.sources.fetcher import BlockingFetch, FetchRequest, FetchResult, LoopThread
+from syndicator.sources.http import AiohttpFetcher
+
+T = TypeVar("T")
+Validators = dict[str, tuple[str | None, str | None]]
+Round = tuple[float, float, Counter[int], dict[str, FetchResult]]
 
 
 class TlsFeedServer(FeedServer):
@@ -86,35 +96,78 @@ def write_files(farm: str, n: int) -> list[str]:
     return names
 
 
-def run_round(
-    session: object,
-    urls: list[str],
-    validators: dict[str, tuple[str | None, str | None]],
-    concurrency: int,
-    per_host: int,
-) -> tuple[float, float, Counter[int], dict[str, FetchResult]]:
-    def one(url: str) -> FetchResult:
-        etag, modified = validators.get(url, (None, None))
-        return fetch(session, url, etag=etag, last_modified=modified, source=url)  # type: ignore[arg-type]
+def _request(url: str, validators: Validators) -> FetchRequest:
+    etag, modified = validators.get(url, (None, None))
+    return FetchRequest(url, source=url, etag=etag, last_modified=modified)
 
+
+def _count(
+    results: list[FetchResult | BaseException], urls: list[str]
+) -> tuple[Counter[int], dict[str, FetchResult]]:
     statuses: Counter[int] = Counter()
-    results: dict[str, FetchResult] = {}
-    wall, cpu = time.perf_counter(), time.process_time()
-    for outcome in run_per_host(
-        one, urls, host=host_of, concurrency=concurrency, per_host=per_host
-    ):
-        if outcome.error is not None:
+    kept: dict[str, FetchResult] = {}
+    for url, result in zip(urls, results, strict=True):
+        if isinstance(result, BaseException):
             statuses[-1] += 1
-            print("error:", outcome.error, file=sys.stderr)
-            continue
-        assert outcome.value is not None
-        statuses[outcome.value.status] += 1
-        results[outcome.item] = outcome.value
-    return time.perf_counter() - wall, time.process_time() - cpu, statuses, results
+            print("error:", result, file=sys.stderr)
+        else:
+            statuses[result.status] += 1
+            kept[url] = result
+    return statuses, kept
+
+
+async def async_round(fetcher: AiohttpFetcher, urls: list[str], validators: Validators) -> Round:
+    """Every URL at once on this loop; the fetcher's caps keep ``concurrency`` in flight."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    results = await asyncio.gather(
+        *(fetcher.fetch(_request(url, validators)) for url in urls), return_exceptions=True
+    )
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return (wall, cpu, *_count(list(results), urls))
+
+
+def thread_round(
+    session: BlockingFetch, urls: list[str], validators: Validators, threads: int
+) -> Round:
+    """The synchronous face from worker threads, as a thread-per-source round drives it."""
+
+    def one(url: str) -> FetchResult | BaseException:
+        etag, modified = validators.get(url, (None, None))
+        try:
+            return fetch(session, url, etag=etag, last_modified=modified, source=url)
+        except SourceError as exc:
+            return exc
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    with ThreadPoolExecutor(threads) as pool:
+        results = list(pool.map(one, urls))
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return (wall, cpu, *_count(results, urls))
+
+
+def report(name: str, rounds: int, n: int, run: Callable[[Validators], Round]) -> Validators:
+    """A warm-up round (validators learnt), then ``rounds`` conditional ones; the best."""
+    wall, cpu, statuses, results = run({})
+    print(f"{name} warm-up: {wall:.3f}s wall, {cpu:.3f}s CPU, statuses {dict(statuses)}")
+    validators = {url: (r.etag, r.last_modified) for url, r in results.items()}
+    best_wall = best_cpu = float("inf")
+    for round_no in range(1, rounds + 1):
+        wall, cpu, statuses, _ = run(validators)
+        best_wall, best_cpu = min(best_wall, wall), min(best_cpu, cpu)
+        print(
+            f"{name} round {round_no}: {wall:.3f}s wall, {cpu:.3f}s CPU, "
+            f"{wall / n * 1e6:.0f} us wall/req, {cpu / n * 1e6:.0f} us CPU/req, "
+            f"statuses {dict(statuses)}"
+        )
+    print(
+        f"{name} best: {best_wall:.3f}s wall, {best_cpu:.3f}s CPU, "
+        f"{best_cpu / n * 1e6:.0f} us CPU per 304"
+    )
+    return validators
 
 
 def import_time(runs: int = 5) -> float:
-    """Best wall time of a fresh interpreter importing the poll module, minus ``pass``."""
+    """Best wall time of a fresh interpreter importing the fetcher, minus ``pass``."""
 
     def best(code: str) -> float:
         times = []
@@ -124,7 +177,37 @@ def import_time(runs: int = 5) -> float:
             times.append(time.perf_counter() - started)
         return min(times)
 
-    return best("import syndicator.sources.poll") - best("pass")
+    return best("import syndicator.sources.http") - best("pass")
+
+
+def async_rounds(args: argparse.Namespace, urls: list[str]) -> None:
+    """The rounds on one event loop in its own thread (this one only waits)."""
+    runner = LoopThread()
+    fetcher = AiohttpFetcher(
+        "syndicator-bench/0.1", concurrency=args.concurrency, per_host=args.concurrency
+    )
+
+    def on_loop(coroutine: Coroutine[object, None, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, runner.loop).result()
+
+    def run(validators: Validators) -> Round:
+        return on_loop(async_round(fetcher, urls, validators))
+
+    validators = report("async", args.rounds, args.n, run)
+    if args.profile:
+        profile = cProfile.Profile()
+
+        async def profiled() -> None:
+            profile.enable()  # in the loop's thread, where the work is
+            await async_round(fetcher, urls, validators)
+            profile.disable()
+
+        on_loop(profiled())
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(25)
+        print(out.getvalue())
+    on_loop(fetcher.close())
+    runner.close()
 
 
 def main() -> None:
@@ -133,8 +216,7 @@ def main() -> None:
     )
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--per-host", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--port", type=int, default=8944)
     parser.add_argument("--workdir", default="/tmp/syndicator-bench-http")
     parser.add_argument("--tls", action="store_true", help="HTTPS (self-signed) instead of HTTP")
@@ -151,49 +233,22 @@ def main() -> None:
     server = (TlsFeedServer if args.tls else FeedServer)(args.workdir, farm, args.port)
     if isinstance(server, TlsFeedServer):
         os.environ["REQUESTS_CA_BUNDLE"] = server.cert
-    session = make_session("syndicator-bench/0.1", pool_size=args.concurrency)
-    print(
-        f"N={args.n} conditional GETs per round, concurrency={args.concurrency}, "
-        f"per_host={args.per_host}, nginx on {base}"
-    )
+    print(f"N={args.n} conditional GETs per round, {args.concurrency} in flight, nginx on {base}")
     with server:
-        wall, cpu, statuses, results = run_round(session, urls, {}, args.concurrency, args.per_host)
-        print(f"warm-up: {wall:.3f}s wall, {cpu:.3f}s CPU, statuses {dict(statuses)}")
-        validators = {url: (r.etag, r.last_modified) for url, r in results.items()}
-        best_wall = best_cpu = float("inf")
-        for round_no in range(1, args.rounds + 1):
-            wall, cpu, statuses, _ = run_round(
-                session, urls, validators, args.concurrency, args.per_host
-            )
-            best_wall, best_cpu = min(best_wall, wall), min(best_cpu, cpu)
-            print(
-                f"round {round_no}: {wall:.3f}s wall, {cpu:.3f}s CPU, "
-                f"{wall / args.n * 1e6:.0f} us wall/req, {cpu / args.n * 1e6:.0f} us CPU/req, "
-                f"statuses {dict(statuses)}"
-            )
-        print(
-            f"best: {best_wall:.3f}s wall, {best_cpu:.3f}s CPU, "
-            f"{best_cpu / args.n * 1e6:.0f} us CPU per 304"
+        async_rounds(args, urls)
+        session = make_session(
+            "syndicator-bench/0.1", pool_size=args.concurrency, per_host=args.concurrency
         )
-        wall, cpu = time.perf_counter(), time.process_time()
-        for url in urls:  # fetch's own cost, without threads
-            fetch(session, url, etag=validators[url][0], last_modified=validators[url][1])  # type: ignore[arg-type]
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        print(
-            f"sequential, one thread: {wall:.3f}s wall, {cpu:.3f}s CPU, "
-            f"{cpu / args.n * 1e6:.0f} us CPU per 304"
-        )
-        if args.profile:
-            profile = cProfile.Profile()
-            profile.enable()
-            for url in urls:
-                fetch(session, url, etag=validators[url][0], last_modified=validators[url][1])  # type: ignore[arg-type]
-            profile.disable()
-            out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(25)
-            print(out.getvalue())
-    session.close()
-    print(f"import syndicator.sources.poll: {import_time() * 1000:.0f} ms over a bare interpreter")
+        try:
+            report(
+                "threads",
+                args.rounds,
+                args.n,
+                lambda validators: thread_round(session, urls, validators, args.concurrency),
+            )
+        finally:
+            session.close()
+    print(f"import syndicator.sources.http: {import_time() * 1000:.0f} ms over a bare interpreter")
 
 
 if __name__ == "__main__":

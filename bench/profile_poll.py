@@ -4,7 +4,7 @@
     .venv/bin/python bench/profile_poll.py --n 1000 [--top 30] [--sort tottime]
 
 Generates the farm, serves it with nginx, writes the same config the harness
-uses, then profiles ``syndicator.polling.poll`` in this process (round 1 cold,
+uses, then profiles ``syndicator.poll.poll`` in this process (round 1 cold,
 round 2 unchanged) and prints the top functions of each.
 """
 
@@ -47,7 +47,7 @@ def main() -> None:
 
     from syndicator.config import load_config
     from syndicator.engine import Engine
-    from syndicator.polling import poll
+    from syndicator.poll import poll
 
     with FeedServer(args.workdir, farm_dir, args.port):
         for round_no in range(1, args.rounds + 1):

@@ -153,7 +153,10 @@ def pacing(syndicator: str) -> None:
                 return 0
             with sqlite3.connect(database) as connection:
                 query = "select count(*) from deliveries where state = 'sent'"
-                return int(connection.execute(query).fetchone()[0])
+                try:
+                    return int(connection.execute(query).fetchone()[0])
+                except sqlite3.OperationalError:  # the service is still creating its tables
+                    return 0
 
         started = time.monotonic()
         run_service(syndicator, path, 120, until=lambda: sent() >= 30)

@@ -18,8 +18,7 @@ from syndicator.errors import ConfigError, PublishError, UsageError
 from syndicator.models import Article
 
 if TYPE_CHECKING:
-    from syndicator.media_server import MediaServer
-    from syndicator.polling import Poller
+    from syndicator.poll import Poller
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -71,8 +70,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
+    from syndicator.poll import poll
     from syndicator.poll_view import poll_summary_line
-    from syndicator.polling import poll
     from syndicator.store.queue import planned_since
 
     with _poll_round(_config(args)) as poller:
@@ -111,7 +110,7 @@ def _poll_round(config: Config) -> Iterator[Poller]:
     (bound targets, adapters) opened on the same store only when planning or sending
     needs it, so a round with nothing to post never loads the adapters."""
     from syndicator.clock import SystemClock
-    from syndicator.polling import Poller
+    from syndicator.poll import Poller
     from syndicator.sources.fetch import make_session
     from syndicator.store import Store
 
@@ -145,51 +144,19 @@ def _may_send(poller: Poller) -> bool:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from syndicator.service import Service, install_signal_handlers
+    import asyncio
 
-    config = _config(args)
-    engine = Engine.open(config)
+    from syndicator.runtime import serve
+
+    engine = Engine.open(_config(args))
     lock = engine.store.run_lock()
     lock.acquire()
-    media_server = None
     try:
-        service = Service(engine, config_path=config.path)
-        install_signal_handlers(service)
-        if config.service.http:
-            from syndicator.health import start_health_server
-
-            start_health_server(service, config.service.http)
-        if config.media.serve:
-            media_server = _serve_media(engine)
-        dashboard = None
-        if config.web.listen:
-            from syndicator.web.serve import Dashboard
-
-            dashboard = Dashboard(engine, config.web.listen)
-            dashboard.start()
-        service.start()
-        service.wait()
-        if dashboard is not None:
-            dashboard.stop()
+        asyncio.run(serve(engine))
         return EXIT_OK
     finally:
-        if media_server is not None:
-            media_server.stop()
         lock.release()
         engine.close()
-
-
-def _serve_media(engine: Engine) -> MediaServer:
-    """Publish the media folder's posted files for platforms that fetch them."""
-    from syndicator.media_server import start_media_server
-    from syndicator.store.deliveries import references_media
-
-    def is_referenced(name: str) -> bool:
-        with engine.store.read() as connection:
-            return references_media(connection, name)
-
-    assert engine.config.media.serve is not None
-    return start_media_server(engine.config.media.serve, engine.media_dir, is_referenced)
 
 
 def cmd_post(args: argparse.Namespace) -> int:

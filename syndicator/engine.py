@@ -10,12 +10,13 @@ the post log), which it imports and puts together; below what acts with it
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from syndicator.clock import Clock, SystemClock
 from syndicator.config import Config
@@ -23,6 +24,9 @@ from syndicator.models import Article
 from syndicator.rendering import attach_lead_image
 from syndicator.store.engine_store import Store
 from syndicator.targets import BoundTarget, bind_targets
+
+if TYPE_CHECKING:
+    from syndicator.sources.fetcher import BlockingFetch, Fetcher
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +43,8 @@ class Engine:
     targets: dict[str, BoundTarget]
     clock: Clock = field(default_factory=SystemClock)
     holder: str = field(default_factory=holder_name)
-    _session: Any = None
+    _session: BlockingFetch | None = None
+    _shared: bool = False
 
     @classmethod
     def open(
@@ -51,14 +56,25 @@ class Engine:
         return cls(config=config, store=store, targets=targets, clock=clock or SystemClock())
 
     @property
-    def session(self) -> Any:
-        """One ``HttpSession`` for every source fetch (keep-alive connection reuse)."""
+    def session(self) -> BlockingFetch:
+        """The synchronous fetch of lead images and pages posted by hand: the
+        service's own fetcher (``share_fetcher``), else one of this engine's."""
         if self._session is None:
             from syndicator.sources.fetch import make_session
 
             fetch = self.config.fetch
             self._session = make_session(fetch.user_agent, allow_private=fetch.allow_private)
         return self._session
+
+    def share_fetcher(self, fetcher: Fetcher, loop: asyncio.AbstractEventLoop) -> None:
+        """Fetch through ``fetcher``, whose loop (another thread's) is ``loop``: the
+        service's worker threads then share its connections and caps."""
+        from syndicator.sources.fetcher import BlockingFetch
+
+        if self._session is not None:
+            self._session.close()
+        self._session = BlockingFetch(fetcher, loop)
+        self._shared = True
 
     @property
     def media_dir(self) -> Path:
@@ -99,6 +115,6 @@ class Engine:
     def close(self) -> None:
         for bound in self.targets.values():
             bound.close()
-        if self._session is not None:
-            self._session.close()
+        if self._session is not None and not self._shared:
+            self._session.close()  # a shared fetcher is closed by its loop's owner
         self.store.close()

@@ -1,5 +1,7 @@
 """The service's small HTTP endpoint (opt-in with ``[service] http``): ``/healthz`` for
-a supervisor and ``/metrics`` in the Prometheus text format.
+a supervisor and ``/metrics`` in the Prometheus text format, served from the
+service's event loop (``/healthz`` reads only this process's counters, so it answers
+at once however busy a poll round is).
 
 It listens on a loopback address only (the config refuses others): it has no
 authentication, and what it shows (source names, targets, counts) is for the machine's
@@ -10,16 +12,19 @@ and new articles are counted by this process since it started.
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
-import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
+
+from aiohttp import web
 
 from syndicator.config import loopback_address
+from syndicator.http_site import Site, open_site
+from syndicator.store import polls
 
 if TYPE_CHECKING:
     from syndicator.service import Service
@@ -30,75 +35,30 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 STALE_ROUNDS = 10  # /healthz fails when no drain round ran for this many drain intervals
 
 
-class HealthServer:
-    """A running endpoint; ``url`` is its base URL, ``stop()`` ends it."""
-
-    def __init__(self, server: ThreadingHTTPServer) -> None:
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, name="health-http", daemon=True
-        )
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        return f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}"
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
-
-
-def start_health_server(service: Service, address: str) -> HealthServer:
+async def start_health_server(service: Service, address: str) -> Site:
     """Serve ``/healthz`` and ``/metrics`` for ``service`` on ``address`` (HOST:PORT;
-    port 0 picks a free one, see ``HealthServer.url``)."""
-    import socket
-
+    port 0 picks a free one, see ``Site.url``), from the running loop."""
     host, port = loopback_address(address)
-
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
-
-    server = Server((host, port), _handler(service))
-    running = HealthServer(server)
-    log.info("health and metrics on %s/healthz and %s/metrics", running.url, running.url)
-    return running
+    app = web.Application()
+    app.router.add_get("/healthz", partial(_healthz, service))
+    app.router.add_get("/metrics", partial(_metrics, service))
+    site = await open_site(app, host, port)
+    log.info("health and metrics on %s/healthz and %s/metrics", site.url, site.url)
+    return site
 
 
-def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+async def _healthz(service: Service, request: web.Request) -> web.Response:
+    healthy, report = health(service)
+    return web.json_response(report, status=200 if healthy else 503)
 
-        def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0]
-            try:
-                if path == "/healthz":
-                    healthy, report = health(service)
-                    self._send(200 if healthy else 503, "application/json", json.dumps(report))
-                elif path == "/metrics":
-                    self._send(200, CONTENT_TYPE, render_metrics(service))
-                else:
-                    self._send(404, "text/plain", "not found: try /healthz or /metrics\n")
-            except Exception as exc:  # a store hiccup must not kill the endpoint
-                log.warning("%s failed: %s", path, exc)
-                self._send(500, "text/plain", f"error: {type(exc).__name__}\n")
 
-        def _send(self, status: int, content_type: str, text: str) -> None:
-            body = text.encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # scrapes every few seconds would drown the service's own log
-
-    return Handler
+async def _metrics(service: Service, request: web.Request) -> web.Response:
+    try:  # the post log is read in a worker thread: the loop keeps answering
+        text = await asyncio.to_thread(render_metrics, service)
+    except Exception as exc:  # a store hiccup must not kill the endpoint
+        log.warning("/metrics failed: %s", exc)
+        return web.Response(status=500, text=f"error: {type(exc).__name__}\n")
+    return web.Response(text=text, headers={"Content-Type": CONTENT_TYPE})
 
 
 def health(service: Service) -> tuple[bool, dict[str, object]]:
@@ -126,7 +86,7 @@ def health(service: Service) -> tuple[bool, dict[str, object]]:
 
 def render_metrics(service: Service) -> str:
     """The Prometheus text exposition of the service's counters and the post log."""
-    from syndicator.store import deliveries, polls
+    from syndicator.store import deliveries
 
     stats = service.stats
     with service.engine.store.begin() as connection:
@@ -162,6 +122,20 @@ def render_metrics(service: Service) -> str:
         "Failed publish attempts recorded in the post log, by target.",
         (({"target": t}, v) for t, v in sorted(errors.items())),
     )
+    _source_families(lines, sources)
+    if stats.last_round_at is not None:
+        _family(
+            lines,
+            "syndicator_last_round_timestamp_seconds",
+            "gauge",
+            "When the last drain round ended (Unix time).",
+            [({}, stats.last_round_at)],
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _source_families(lines: list[str], sources: dict[str, polls.SourceState]) -> None:
+    """Each source's last success and failures in a row, from the post log."""
     _family(
         lines,
         "syndicator_source_last_success_timestamp_seconds",
@@ -180,15 +154,6 @@ def render_metrics(service: Service) -> str:
         "Failed polls in a row, by source (0 after a success).",
         (({"source": name}, state.failures) for name, state in sorted(sources.items())),
     )
-    if stats.last_round_at is not None:
-        _family(
-            lines,
-            "syndicator_last_round_timestamp_seconds",
-            "gauge",
-            "When the last drain round ended (Unix time).",
-            [({}, stats.last_round_at)],
-        )
-    return "\n".join(lines) + "\n"
 
 
 def _unix(moment: datetime) -> float:

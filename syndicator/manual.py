@@ -48,13 +48,13 @@ class PostOutcome:
 def fetch_article(engine: Engine, url: str) -> Article:
     """Fetch and extract one article page, with the selectors and timezone of the
     configured source on the same host, and its lead image downloaded."""
-    from syndicator.polling import source_spec
+    from syndicator.poll.spec import source_spec
     from syndicator.sources.poll import extract_one
 
     source = source_for(engine.config, url)
     selectors, timezone = None, engine.config.service.timezone
     if source is not None:
-        spec = source_spec(engine, source)
+        spec = source_spec(engine.config, source)
         selectors, timezone = spec.selectors, spec.timezone
     article = extract_one(url, engine.session, selectors=selectors, timezone=timezone)
     if source is not None and not article.source:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from syndicator.config import listen_address
+from syndicator.config_sections import listen_address
 
 log = logging.getLogger(__name__)
 

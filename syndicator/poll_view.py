@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from syndicator.delivery import DrainSummary
-    from syndicator.polling import PollSummary
+    from syndicator.poll import PollSummary
     from syndicator.store.queue import Planned
 
 

@@ -25,7 +25,7 @@ BELOW_THE_ENGINE = [
     "syndicator/text",
     "adapters",
 ]
-ABOVE = ("engine", "pipeline", "delivery", "manual", "recovery", "polling", "service",
+ABOVE = ("engine", "pipeline", "delivery", "manual", "recovery", "poll", "service",
          "commands", "cli", "explain", "health")  # fmt: skip
 
 

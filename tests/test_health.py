@@ -14,11 +14,12 @@ import pytest
 
 from syndicator.config import ServiceConfig, load_config
 from syndicator.engine import Engine
-from syndicator.health import start_health_server
+from syndicator.health import health
 from syndicator.service import Service
 from tests.engine_helpers import write_config
 from tests.platform import fixtures
 from tests.platform.scenario import target
+from tests.running_service import InProcess
 
 platform = fixtures.platform
 platform_adapters = fixtures.platform_adapters
@@ -56,18 +57,12 @@ def test_healthz_and_metrics_report_the_running_service(
     path = write_config(tmp_path, source + target("t", platform.url) + target("u", platform.url))
     platform.script("u", (503, {}, {"error": "down for maintenance"}))
     service = Service(Engine.open(load_config(path)), config_path=path)
-    server = start_health_server(service, "127.0.0.1:0")
-    try:
-        status, _, body = _get(server.url + "/healthz")
-        assert status == 503 and json.loads(body)["status"] == "starting"
-        service.start()
-        status, _, body = _get(server.url + "/healthz")
-        assert status == 200 and json.loads(body)["status"] == "ok"
-
+    with InProcess(service, health="127.0.0.1:0") as running:
+        url = running.url
         # The service polls and sends in the background: wait for the round to settle.
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            status, content_type, text = _get(server.url + "/metrics")
+            status, content_type, text = _get(url + "/metrics")
             metrics = _samples(text)
             if metrics.get('syndicator_deliveries{target="u",state="retry"}') == 1:
                 break
@@ -83,15 +78,31 @@ def test_healthz_and_metrics_report_the_running_service(
         assert metrics['syndicator_source_last_success_timestamp_seconds{source="news"}'] > 1.7e9
         assert "# TYPE syndicator_deliveries gauge" in text
 
-        assert _get(server.url + "/nothing")[0] == 404
+        status, _, body = _get(url + "/healthz")
+        assert status == 200 and json.loads(body)["status"] == "ok"
+        assert _get(url + "/nothing")[0] == 404
+    service.engine.close()
+
+
+def test_healthz_says_starting_then_ok_then_stopping(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "")
+    service = Service(Engine.open(load_config(path)), config_path=path)
+    try:
+        assert health(service) == (False, _report(health(service), "starting"))
+        service.stats.started = True
+        service.stats.last_round_at = time.time()
+        assert health(service)[0] is True
+        service.stats.last_round_at = time.time() - 3600  # no drain round for an hour
+        assert health(service)[1]["status"] == "stalled"
         service.stop()
-        service.wait()
-        status, _, body = _get(server.url + "/healthz")
-        assert status == 503 and json.loads(body)["status"] == "stopping"
+        assert health(service)[1]["status"] == "stopping"
     finally:
-        service.stop()
-        server.stop()
         service.engine.close()
+
+
+def _report(answer: tuple[bool, dict[str, object]], status: str) -> dict[str, object]:
+    assert answer[1]["status"] == status
+    return answer[1]
 
 
 @pytest.mark.parametrize("address", ["0.0.0.0:9300", "192.168.1.10:9300", "9300", "localhost:x"])

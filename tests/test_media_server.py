@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from syndicator.commands import _serve_media
 from syndicator.config import load_config
 from syndicator.engine import Engine
 from syndicator.errors import ConfigError
 from syndicator.media_server import MediaServer
+from syndicator.runtime import serve_media
 from syndicator.store.codec import post_from_json
 from tests.adapters.stubs import jpeg_file
 from tests.engine_helpers import write_config
@@ -44,7 +44,7 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture
 def served(engine: Engine) -> Iterator[MediaServer]:
-    server = _serve_media(engine)
+    server = serve_media(engine)
     yield server
     server.stop()
 

@@ -14,7 +14,7 @@ from syndicator.cli import main
 from syndicator.delivery import drain
 from syndicator.models import DeliveryState
 from syndicator.pipeline import plan_updates
-from syndicator.polling import poll
+from syndicator.poll import poll
 from syndicator.recovery import plan_interrupted
 from syndicator.store import articles as article_store
 from syndicator.store import deliveries as delivery_store

@@ -15,7 +15,7 @@ import pytest
 from syndicator.delivery import drain
 from syndicator.demo.site import NEW_ARTICLE, SampleSite
 from syndicator.models import DeliveryState
-from syndicator.polling import poll
+from syndicator.poll import poll
 from syndicator.store import deliveries as delivery_store
 from tests.engine_helpers import OUTBOX_TARGETS, feed_source, list_source, open_engine
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from syndicator.delivery import drain
-from syndicator.polling import poll
+from syndicator.poll import poll
 from syndicator.store import deliveries as delivery_store
 from tests.engine_helpers import open_engine
 from tests.servers.http import Request, Response, StubServer, serve

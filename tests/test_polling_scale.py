@@ -18,14 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from syndicator import polling
 from syndicator.clock import FrozenClock
 from syndicator.config import load_config
 from syndicator.engine import Engine
-from syndicator.hostpool import run_per_host
 from syndicator.models import Article
-from syndicator.poll_schedule import DEAD_AFTER
-from syndicator.polling import poll
+from syndicator.poll import poll
+from syndicator.poll.schedule import DEAD_AFTER
 from syndicator.sources.entries import entry_to_article
 from syndicator.sources.feeds import parse_entries, parse_feed
 from syndicator.store import articles as article_store
@@ -146,13 +144,9 @@ def test_an_unchanged_feed_is_answered_with_304_and_not_parsed(
     engine.close()
 
 
-def test_a_big_round_records_every_item_once_with_parsing_in_worker_processes(
-    tmp_path: Path, farm: FeedFarm, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Enough bytes in one round start the parse workers (the threshold is lowered
-    here so a small farm crosses it); what they build must be recorded exactly as
-    what the poller builds itself."""
-    monkeypatch.setattr(polling, "PARSE_IN_PROCESSES_AFTER", 20_000)
+def test_a_big_round_records_every_item_once(tmp_path: Path, farm: FeedFarm) -> None:
+    """Ninety sources answered concurrently and recorded in batches: every item of
+    every feed once, with its own title and summary."""
     farm.distinct = True
     urls = [farm.url(n) for n in range(90)]
     engine = _engine(tmp_path, urls, "[fetch]\nconcurrency = 8\nper_host = 8\n\n")
@@ -179,8 +173,7 @@ def test_the_per_host_cap_is_never_exceeded(tmp_path: Path) -> None:
         fetch = "[fetch]\nconcurrency = 3\nper_host = 2\n\n"
         engine = _engine(tmp_path, urls, fetch)
         summary = poll(engine, force=True)
-        # the second round's conditional GETs go out from the sweep's loop (the
-        # numeric host at once, localhost after a thread has connected): same caps
+        # the second round sends conditional GETs over the kept connections: same caps
         again = poll(engine, force=True)
         engine.close()
     finally:
@@ -190,34 +183,6 @@ def test_the_per_host_cap_is_never_exceeded(tmp_path: Path) -> None:
     assert set(slow.peak_per_host) == {f"127.0.0.1:{slow.port}", f"localhost:{slow.port}"}
     assert max(slow.peak_per_host.values()) <= 2
     assert slow.peak_total <= 3
-
-
-def test_run_per_host_caps_and_streams_every_item() -> None:
-    lock = threading.Lock()
-    running: Counter[str] = Counter()
-    peaks: Counter[str] = Counter()
-    total_peak = 0
-
-    def work(item: tuple[str, int]) -> int:
-        nonlocal total_peak
-        host, n = item
-        with lock:
-            running[host] += 1
-            peaks[host] = max(peaks[host], running[host])
-            total_peak = max(total_peak, sum(running.values()))
-        time.sleep(0.002)
-        with lock:
-            running[host] -= 1
-        if n == 3:
-            raise ValueError("broken item")
-        return n
-
-    items = [(host, n) for host in "abcd" for n in range(8)]
-    outcomes = list(run_per_host(work, items, host=lambda i: i[0], concurrency=5, per_host=2))
-    assert sorted(o.item for o in outcomes) == sorted(items)
-    assert all(isinstance(o.error, ValueError) for o in outcomes if o.item[1] == 3)
-    assert all(o.value == o.item[1] for o in outcomes if o.item[1] != 3)
-    assert max(peaks.values()) <= 2 and total_peak <= 5
 
 
 def test_retry_after_and_exponential_backoff_set_the_next_poll(

@@ -7,6 +7,7 @@ article while the service runs, and prints what went where.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shlex
 import shutil
@@ -19,6 +20,7 @@ from syndicator.config import load_config
 from syndicator.demo.site import NEW_ARTICLE, SampleSite
 from syndicator.engine import Engine
 from syndicator.models import DeliveryState
+from syndicator.poll import poller_of
 from syndicator.service import Service
 from syndicator.store import deliveries as delivery_store
 
@@ -100,17 +102,7 @@ def _run_in(work: Path, timeout: float, *, kept: bool) -> int:
         print(f"sample news site: {site.url}/news/  (and {site.url}/rss.xml)")
         print(f"work folder:      {work}")
         engine = Engine.open(load_config(config_path))
-        service = Service(engine, config_path=config_path)
-        try:
-            service.start()
-            print("service started: first poll baselines the site and posts the newest article")
-            time.sleep(2.5)
-            site.publish(NEW_ARTICLE)
-            print(f"the site publishes a new article: {NEW_ARTICLE.title}")
-            delivered = _wait_for(engine, site.url + NEW_ARTICLE.path, timeout)
-        finally:
-            service.stop()
-            service.wait()
+        delivered = asyncio.run(_serve_through(engine, site, timeout))
         with engine.store.begin() as connection:
             rows = delivery_store.listing(connection, limit=100)
         engine.close()
@@ -119,6 +111,23 @@ def _run_in(work: Path, timeout: float, *, kept: bool) -> int:
         print("the new article was not delivered to every target in time", file=sys.stderr)
         return 1
     return 0
+
+
+async def _serve_through(engine: Engine, site: SampleSite, timeout: float) -> bool:
+    """The service runs while the site publishes a new article; whether it went out."""
+    service = Service(engine, config_path=engine.config.path)
+    fetcher = poller_of(engine).open_fetcher()
+    running = asyncio.create_task(service.run(fetcher))
+    try:
+        print("service started: first poll baselines the site and posts the newest article")
+        await asyncio.sleep(2.5)
+        site.publish(NEW_ARTICLE)
+        print(f"the site publishes a new article: {NEW_ARTICLE.title}")
+        return await asyncio.to_thread(_wait_for, engine, site.url + NEW_ARTICLE.path, timeout)
+    finally:
+        service.stop()
+        await running
+        await fetcher.close()
 
 
 def _wait_for(engine: Engine, url: str, timeout: float) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import timezone as fixed_offset
+from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
 __all__ = ["find_labelled_date", "parse_date", "zone"]
@@ -113,45 +114,12 @@ def _english(match: re.Match[str]) -> datetime | None:
         return None
 
 
-# The RFC 822 dates feeds write ("Sun, 09 Feb 2020 04:07:00 +0800"), read without
-# email.utils (10 ms of imports); anything else goes to email.utils.
-_RFC822 = re.compile(
-    r"(?:[A-Za-z]{3},\s*)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))?"
-    r" (?:([+-])(\d{2})(\d{2})|(GMT|UTC|UT|Z))"
-)
-
-
 def _rfc822(text: str) -> datetime | None:
-    """``text`` as email.utils.parsedate_to_datetime reads it (None when it cannot):
-    aware with a numeric offset or GMT, naive for "-0000" (no zone given)."""
-    found = _RFC822.fullmatch(text)
-    month = _MONTHS.get(found[2].lower()) if found else None
-    if found is None or month is None:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            return parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-    sign, hours, minutes, name = found[7], found[8], found[9], found[10]
-    zone: tzinfo | None = UTC
-    if name is None:
-        offset = timedelta(hours=int(hours), minutes=int(minutes))
-        if sign == "-" and not offset:
-            zone = None
-        elif offset:
-            zone = fixed_offset(-offset if sign == "-" else offset)
+    """``text`` as an RFC 822 date, or None: aware with a numeric offset or GMT,
+    naive for "-0000" (no zone given)."""
     try:
-        return datetime(
-            int(found[3]),
-            month,
-            int(found[1]),
-            int(found[4]),
-            int(found[5]),
-            int(found[6] or 0),
-            tzinfo=zone,
-        )
-    except ValueError:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
         return None
 
 

@@ -18,16 +18,15 @@ at ``169.254.169.254`` and post what it found. The rules, in one place:
   in ``[fetch] allow_private = ["10.0.0.0/8", ...]``.
 
 The addresses are checked after resolution, and the connection goes to an address
-that was checked (``resolve``): a second lookup, which a rebinding DNS server would
-answer differently, never happens. This module is pure policy plus that one lookup;
-``guard_aiohttp`` fits it into aiohttp, ``lite_http`` into today's client.
+that was checked: a second lookup, which a rebinding DNS server would answer
+differently, never happens (``guard_aiohttp.GuardedResolver`` is the one lookup). This
+module is pure policy; ``guard_aiohttp`` fits it into aiohttp.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -37,7 +36,6 @@ __all__ = [
     "FetchRefused",
     "Network",
     "address_refusal",
-    "connect",
     "host_of",
     "host_refusal",
     "parse_allow_list",
@@ -46,7 +44,6 @@ __all__ = [
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-AddrInfo = tuple[socket.AddressFamily, tuple[str, int] | tuple[str, int, int, int]]
 
 # A host whose last label is numeric (decimal or 0x hex) is an IPv4 address to every
 # resolver (WHATWG URL, inet_aton), whatever else it looks like.
@@ -201,7 +198,7 @@ class FetchGuard:
     def url_refusal(self, url: str, own_host: str | None = None) -> str | None:
         """Why ``url`` may not be fetched, from the URL alone (scheme, host spelling,
         a literal address), or None. A host name's addresses are checked when it is
-        resolved (``resolve``)."""
+        resolved (``allowed``)."""
         reason = scheme_refusal(url)
         if reason:
             return reason
@@ -237,40 +234,3 @@ class FetchGuard:
             why = reasons[0] if reasons else "it has no address"
             raise FetchRefused(host, f"{host} resolves to {why}")
         return kept
-
-    def resolve(self, host: str, port: int, own_host: str | None = None) -> list[AddrInfo]:
-        """Resolve ``host`` once and return the ``(family, sockaddr)`` pairs a
-        connection may go to, in the resolver's order. Connect to these and nothing
-        else: resolving again would let a rebinding DNS server answer otherwise."""
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        pairs: list[AddrInfo] = [
-            (family, sockaddr)  # type: ignore[misc]  # AF_INET/AF_INET6 only, for SOCK_STREAM
-            for family, _, _, _, sockaddr in infos
-            if family in (socket.AF_INET, socket.AF_INET6)
-        ]
-        allowed = set(self.allowed(host, [str(addr[0]) for _, addr in pairs], own_host))
-        seen: set[tuple[object, ...]] = set()
-        result: list[AddrInfo] = []
-        for family, sockaddr in pairs:
-            if sockaddr[0] in allowed and sockaddr not in seen:
-                seen.add(sockaddr)
-                result.append((family, sockaddr))
-        return result
-
-
-def connect(
-    guard: FetchGuard, host: str, port: int, own_host: str | None, timeout: float
-) -> socket.socket:
-    """A TCP connection to the first checked address of ``host`` that answers
-    (``socket.create_connection`` without its own lookup)."""
-    last: OSError | None = None
-    for family, sockaddr in guard.resolve(host, port, own_host):
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            sock.settimeout(timeout)
-            sock.connect(sockaddr)
-            return sock
-        except OSError as exc:
-            sock.close()
-            last = exc
-    raise last or OSError(f"cannot connect to {host}:{port}")

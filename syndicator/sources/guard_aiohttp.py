@@ -19,7 +19,10 @@ A refused request raises ``FetchRefused`` from the trace, or
 resolver; ``refusal_in`` finds it in either case.
 
 The resolver sees no request, only a host, so ``own_hosts`` is one set for the
-session: the host of every configured source is trusted for every fetch.
+session, and a kept connection serves any request to its host. ``sources.http``
+therefore keeps two sessions: one with an unguarded resolver, used only for the host a
+fetch is made for, and one with this resolver (``own_hosts``: the proxies) for every
+other host.
 """
 
 from __future__ import annotations

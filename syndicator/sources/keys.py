@@ -8,7 +8,6 @@ parameters, a fragment, an upper-case host or an explicit default port.
 from __future__ import annotations
 
 import hashlib
-import re
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 __all__ = ["article_key", "canonical_url", "guid_key", "url_key"]
@@ -43,20 +42,11 @@ _TRACKING_NAMES = frozenset(
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_PLAIN = re.compile(r"https?://[a-z0-9\-]+(?:\.[a-z0-9\-]+)*(:[1-9][0-9]{0,4})?/[^?#\s]*\Z")
 
 
 def _is_tracking(name: str) -> bool:
     lowered = name.lower()
     return lowered in _TRACKING_NAMES or lowered.startswith(_TRACKING_PREFIXES)
-
-
-def _plainly_canonical(url: str) -> bool:
-    """True for the common link that ``canonical_url`` would return unchanged: http(s),
-    a lower-case host (a non-default port at most), a path, no query, fragment,
-    user or white space. One regular expression instead of ``urlsplit``."""
-    match = _PLAIN.match(url)
-    return match is not None and match.group(1) not in (":80", ":443")
 
 
 def canonical_url(url: str) -> str:
@@ -68,8 +58,6 @@ def canonical_url(url: str) -> str:
     'https://news.example.edu/a?id=7'
     """
     url = url.strip()
-    if _plainly_canonical(url):
-        return url
     try:
         parts = urlsplit(url)
     except ValueError:  # "http://example.c[o.test/": not a URL we can take apart

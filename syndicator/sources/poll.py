@@ -1,7 +1,7 @@
-"""One poll of one source: fetch, parse, skip what the store knows, complete the rest.
+"""A source's answer read: parse, skip what the store knows, complete the rest.
 
-This is the only entry point the pipeline calls. The order of work is chosen for
-cost: the conditional GET may end the poll at once (304); keys are computed from
+``syndicator.poll.source`` calls ``complete_poll`` once the feed or list page is
+fetched (a 304 never gets here). The order of work is chosen for cost: keys are computed from
 the feed or list page alone and checked with ``is_known`` before any HTML is
 cleaned or any article page fetched, so a steady-state poll of a busy feed does
 almost nothing. A failing article page is reported in ``errors`` and never fails
@@ -23,9 +23,8 @@ if TYPE_CHECKING:  # parsing and extraction load when a body arrives: a round of
     # 304s never needs them
     from syndicator.sources.entries import FeedEntry
     from syndicator.sources.extract import Selectors
-    from syndicator.sources.http_session import HttpSession
+    from syndicator.sources.fetcher import BlockingFetch
     from syndicator.sources.listpage import ListedLink
-    from syndicator.sources.lite_http import Sent
 
 __all__ = [
     "PollResult",
@@ -33,8 +32,6 @@ __all__ = [
     "SourceSpec",
     "complete_poll",
     "extract_one",
-    "fetch_source",
-    "poll_source",
     "unchanged",
 ]
 
@@ -104,7 +101,7 @@ def _nothing_known(keys: Sequence[str]) -> set[str]:
     return set()
 
 
-def _fetch_page(spec: SourceSpec, session: HttpSession, url: str) -> Article:
+def _fetch_page(spec: SourceSpec, session: BlockingFetch, url: str) -> Article:
     from syndicator.sources.extract import extract_article
     from syndicator.sources.guard import host_of
 
@@ -127,7 +124,7 @@ def _fetch_page(spec: SourceSpec, session: HttpSession, url: str) -> Article:
     )
 
 
-def _fetch_pages(spec: SourceSpec, session: HttpSession, urls: list[str]) -> list[Article | str]:
+def _fetch_pages(spec: SourceSpec, session: BlockingFetch, urls: list[str]) -> list[Article | str]:
     """Each page as an Article, or a message saying why it could not be read. Any
     exception is caught here, per page: one hostile or odd page (a bug in a parser
     it trips) costs that article, never the source."""
@@ -204,7 +201,7 @@ def _wants_page(spec: SourceSpec, entry: FeedEntry, article: Article) -> bool:
 
 
 def _poll_feed(
-    spec: SourceSpec, session: HttpSession, result: FetchResult, is_known: KnownKeys
+    spec: SourceSpec, session: BlockingFetch, result: FetchResult, is_known: KnownKeys
 ) -> tuple[list[Article], list[str], list[SeenAgain]]:
     from syndicator.sources.entries import entry_to_article
     from syndicator.sources.feeds import parse_entries
@@ -259,7 +256,7 @@ def _poll_feed(
 
 
 def _poll_list(
-    spec: SourceSpec, session: HttpSession, result: FetchResult, is_known: KnownKeys
+    spec: SourceSpec, session: BlockingFetch, result: FetchResult, is_known: KnownKeys
 ) -> tuple[list[Article], list[str]]:
     from syndicator.sources.keys import url_key
     from syndicator.sources.listpage import parse_list_page
@@ -299,29 +296,6 @@ def _poll_list(
     return articles, errors
 
 
-def fetch_source(
-    spec: SourceSpec,
-    session: HttpSession,
-    *,
-    etag: str | None,
-    last_modified: str | None,
-    sent: Sent | None = None,
-) -> FetchResult:
-    """The conditional GET of a poll (the network half of ``poll_source``);
-    ``sent``: the sweep already wrote it, its answer is read from here."""
-    return fetch(
-        session,
-        spec.url,
-        etag=etag,
-        last_modified=last_modified,
-        timeout=spec.timeout,
-        deadline=spec.deadline,
-        max_bytes=spec.max_bytes,
-        source=spec.name,
-        sent=sent,
-    )
-
-
 def unchanged(result: FetchResult) -> PollResult:
     """The poll result of a 304: nothing new, the validators to keep."""
     return PollResult([], result.etag, result.last_modified, True, result.max_age, [])
@@ -329,7 +303,7 @@ def unchanged(result: FetchResult) -> PollResult:
 
 def complete_poll(
     spec: SourceSpec,
-    session: HttpSession,
+    session: BlockingFetch,
     result: FetchResult,
     is_known: KnownKeys = _nothing_known,
 ) -> PollResult:
@@ -353,24 +327,9 @@ def complete_poll(
     )
 
 
-def poll_source(
-    spec: SourceSpec,
-    session: HttpSession,
-    *,
-    etag: str | None,
-    last_modified: str | None,
-    is_known: KnownKeys = _nothing_known,
-) -> PollResult:
-    """Poll ``spec`` once. ``is_known`` receives candidate keys ("guid:…", "url:…")
-    and returns those the store already has; their articles are neither rebuilt nor
-    fetched. Raises ``SourceError`` naming the source when the source itself fails."""
-    result = fetch_source(spec, session, etag=etag, last_modified=last_modified)
-    return complete_poll(spec, session, result, is_known)
-
-
 def extract_one(
     url: str,
-    session: HttpSession,
+    session: BlockingFetch,
     selectors: Selectors | None = None,
     timezone: str = "UTC",
 ) -> Article:

@@ -3,7 +3,7 @@
 It binds to loopback unless ``[web] listen`` names another address, and refuses a
 non-loopback address while the store has no user (an open dashboard on the network
 would let anyone approve posts). ``syndicator web`` serves it in the foreground;
-``syndicator run`` serves it from a thread of its own beside the service.
+``syndicator run`` serves it from the service's own event loop.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import threading
 
 from aiohttp import web
 
 from syndicator.engine import Engine
 from syndicator.errors import ConfigError
+from syndicator.http_site import Site, open_site
 from syndicator.store import users
 from syndicator.web.app import build_app, make_context
 
@@ -58,40 +58,14 @@ def check_exposure(engine: Engine, host: str) -> None:
             )
 
 
-class Dashboard:
-    """The dashboard on a thread of its own (its own event loop), beside the service."""
-
-    def __init__(self, engine: Engine, listen: str) -> None:
-        self.host, self.port = parse_listen(listen)
-        check_exposure(engine, self.host)
-        self.app = build_app(make_context(engine, in_service=True))
-        self._loop = asyncio.new_event_loop()
-        self._runner = web.AppRunner(self.app, access_log=None)
-        self._started = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="dashboard", daemon=True)
-        self.url = ""
-
-    def start(self) -> None:
-        self._thread.start()
-        if not self._started.wait(10):
-            raise RuntimeError("the dashboard did not start")
-        log.info("dashboard on %s", self.url)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._runner.setup())
-        site = web.TCPSite(self._runner, self.host, self.port)
-        self._loop.run_until_complete(site.start())
-        port = self._runner.addresses[0][1]
-        self.url = f"http://{self.host}:{port}"
-        self._started.set()
-        self._loop.run_forever()
-        self._loop.run_until_complete(self._runner.cleanup())
-
-    def stop(self) -> None:
-        if self._thread.is_alive():
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
+async def start_dashboard(engine: Engine, listen: str) -> Site:
+    """Serve the dashboard from the running loop (``syndicator run``'s own)."""
+    host, port = parse_listen(listen)
+    await asyncio.to_thread(check_exposure, engine, host)
+    app = build_app(make_context(engine, in_service=True))
+    site = await open_site(app, host, port)
+    log.info("dashboard on %s", site.url)
+    return site
 
 
 def run_dashboard(engine: Engine, listen: str | None) -> int:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from syndicator.commands import _serve_media
 from syndicator.delivery import drain
 from syndicator.engine import Engine
 from syndicator.models import DeliveryState
 from syndicator.recovery import recover
+from syndicator.runtime import serve_media
 from syndicator.store import deliveries as delivery_store
 from syndicator.store.codec import post_from_json
 from tests.adapters.stubs import jpeg_file
@@ -145,7 +145,7 @@ def test_a_crash_mid_publish_is_settled_by_the_recorded_container(
         stub = ThreadsStub(token=TOKEN)
         body = _threads(http_server(stub).url)
     engine = open_clocked(tmp_path, body)
-    media = _serve_media(engine) if platform == "instagram" else None
+    media = serve_media(engine) if platform == "instagram" else None
     try:
         queue(engine, [article(1, image_path=jpeg_file(tmp_path, size=(640, 480)))])
         delivery_id = _crash_mid_send(engine, reached_platform=reached)

@@ -224,7 +224,7 @@ def test_end_to_end_a_backfilled_feed_article_arrives_in_the_room_once(
     from syndicator.config import load_config
     from syndicator.delivery import drain
     from syndicator.engine import Engine
-    from syndicator.polling import poll
+    from syndicator.poll import poll
 
     _user, token = synapse.bot
     room = synapse.new_room(token)

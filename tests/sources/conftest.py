@@ -3,7 +3,8 @@
 ``http_server``: a threaded HTTP server; each test registers what a path answers:
 fixed bytes with headers, or a handler that writes to the socket itself (for
 drip-feeding, conditional GET and the like). It records the headers of every
-request so tests can see what the client sent. ``https_server`` is the same behind
+request so tests can see what the client sent, and counts the connections open and
+the requests being answered at once. ``https_server`` is the same behind
 TLS with a self-signed certificate made by the openssl CLI (``tls_certificate``).
 
 ``raw_server``: a TCP server that answers each request with the next scripted raw
@@ -16,6 +17,7 @@ from __future__ import annotations
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from syndicator.sources.http_session import HttpSession
+from syndicator.sources.fetcher import BlockingFetch
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -45,6 +47,11 @@ class LocalServer:
     handlers: dict[str, Handler] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
+    open_connections: int = 0
+    peak_connections: int = 0  # the most connections ever open at once (idle ones too)
+    answering: int = 0
+    peak_answering: int = 0  # the most requests ever being answered at once
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -98,6 +105,19 @@ def _make_handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
     class RequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def setup(self) -> None:
+            with server.lock:
+                server.open_connections += 1
+                server.peak_connections = max(server.peak_connections, server.open_connections)
+            super().setup()
+
+        def finish(self) -> None:
+            try:
+                super().finish()
+            finally:
+                with server.lock:
+                    server.open_connections -= 1
+
         def do_GET(self) -> None:
             server.seen.append(Seen(self.path, dict(self.headers.items()), self.client_address[1]))
             handler = server.handlers.get(self.path.split("?", 1)[0])
@@ -106,10 +126,16 @@ def _make_handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
+            with server.lock:
+                server.answering += 1
+                server.peak_answering = max(server.peak_answering, server.answering)
             try:
                 handler(self)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
+            finally:
+                with server.lock:
+                    server.answering -= 1
 
         def log_message(self, format: str, *args: object) -> None:
             return
@@ -117,10 +143,18 @@ def _make_handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
     return RequestHandler
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up (the fetcher cutting a body at a cap or a deadline)
+        is what these tests are about, not a server error worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @contextmanager
-def _running(context: ssl.SSLContext | None = None) -> Iterator[LocalServer]:
+def local_server(context: ssl.SSLContext | None = None) -> Iterator[LocalServer]:
     local = LocalServer(base="")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(local))
+    httpd = _Server(("127.0.0.1", 0), _make_handler(local))
     httpd.daemon_threads = True
     scheme = "http"
     if context is not None:
@@ -142,7 +176,7 @@ def _running(context: ssl.SSLContext | None = None) -> Iterator[LocalServer]:
 @pytest.fixture
 def http_server() -> Iterator[LocalServer]:
     """A fresh server per test, shut down (with its drip threads told to stop)."""
-    with _running() as local:
+    with local_server() as local:
         yield local
 
 
@@ -166,12 +200,12 @@ def https_server(tls_certificate: tuple[Path, Path]) -> Iterator[LocalServer]:
     """``http_server`` behind TLS with the self-signed ``tls_certificate``."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*tls_certificate)
-    with _running(context) as local:
+    with local_server(context) as local:
         yield local
 
 
 @pytest.fixture
-def session() -> Iterator[HttpSession]:
+def session() -> Iterator[BlockingFetch]:
     from syndicator.sources.fetch import make_session
 
     s = make_session("syndicator-tests/0.1 (+https://example.invalid/tests)")

@@ -11,7 +11,7 @@ from PIL import Image
 
 from syndicator.errors import SourceError
 from syndicator.sources.fetch import fetch_image
-from syndicator.sources.http_session import HttpSession
+from syndicator.sources.fetcher import BlockingFetch
 
 from .conftest import LocalServer
 
@@ -40,7 +40,7 @@ def _jpeg(width: int, height: int) -> bytes:
 
 
 def test_small_jpeg_is_returned_with_its_mime(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     data = _jpeg(64, 48)
     url = http_server.serve("/lead.jpg", data, headers={"Content-Type": "image/jpeg"})
@@ -51,7 +51,7 @@ def test_small_jpeg_is_returned_with_its_mime(
 
 
 def test_huge_declared_dimensions_are_rejected_before_decoding(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     url = http_server.serve("/bomb.png", _png_header_only(100_000, 100_000))
     with pytest.raises(SourceError, match=r"decompression bomb|over the limit"):
@@ -59,7 +59,7 @@ def test_huge_declared_dimensions_are_rejected_before_decoding(
 
 
 def test_dimensions_over_max_pixels_are_rejected(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     url = http_server.serve("/wide.png", _png_header_only(8000, 6000))
     with pytest.raises(SourceError, match="declares 8000x6000 pixels, over the limit of 40000000"):
@@ -67,14 +67,14 @@ def test_dimensions_over_max_pixels_are_rejected(
 
 
 def test_image_bigger_than_the_byte_cap_is_rejected(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     url = http_server.serve("/big.jpg", _jpeg(64, 48))
     with pytest.raises(SourceError, match="exceeds the cap of 100"):
         fetch_image(session, url, max_bytes=100, own_host="127.0.0.1")
 
 
-def test_html_served_as_image_is_rejected(http_server: LocalServer, session: HttpSession) -> None:
+def test_html_served_as_image_is_rejected(http_server: LocalServer, session: BlockingFetch) -> None:
     url = http_server.serve("/fake.jpg", b"<html>not an image</html>")
     with pytest.raises(SourceError, match="not a readable image"):
         fetch_image(session, url, source="bit-news", own_host="127.0.0.1")

@@ -1,4 +1,4 @@
-"""poll_source end to end against a real local HTTP server: feeds with teasers,
+"""A source's poll end to end against a real local HTTP server: feeds with teasers,
 list pages, known articles skipped without fetching, failures reported per page."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import pytest
 
 from syndicator.errors import SourceError
 from syndicator.sources.extract import Selectors
-from syndicator.sources.http_session import HttpSession
-from syndicator.sources.poll import SourceSpec, extract_one, poll_source
+from syndicator.sources.fetcher import BlockingFetch
+from syndicator.sources.poll import SourceSpec, extract_one
+from tests.sources.one_poll import poll_once
 
 from .conftest import LocalServer
 
@@ -51,7 +52,7 @@ def _known(store: set[str]):  # type: ignore[no-untyped-def]
 
 
 def test_feed_poll_completes_teasers_from_their_pages_and_reports_broken_ones(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     base = http_server.base
     feed_url = http_server.serve("/feed.xml", _feed(base), headers={"ETag": '"f1"'})
@@ -63,7 +64,7 @@ def test_feed_poll_completes_teasers_from_their_pages_and_reports_broken_ones(
         selectors=SEED_SELECTORS,
         timezone="Asia/Shanghai",
     )
-    result = poll_source(spec, session, etag=None, last_modified=None)
+    result = poll_once(spec, session, etag=None, last_modified=None)
     teaser, full, broken = result.articles
     assert teaser.key == "guid:teaser-1" and teaser.title == "Teaser only"
     assert teaser.text.startswith("Beijing Institute of Technology, Feb 7th, 2020")
@@ -78,22 +79,22 @@ def test_feed_poll_completes_teasers_from_their_pages_and_reports_broken_ones(
 
 
 def test_known_feed_items_are_neither_rebuilt_nor_fetched(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     base = http_server.base
     feed_url = http_server.serve("/feed.xml", _feed(base))
     is_known, asked = _known({"guid:teaser-1", "guid:full-1", f"url:{base}/news/missing.htm"})
     spec = SourceSpec(name="bit-feed", url=feed_url, kind="feed")
-    result = poll_source(spec, session, etag=None, last_modified=None, is_known=is_known)
+    result = poll_once(spec, session, etag=None, last_modified=None, is_known=is_known)
     assert result.articles == [] and result.errors == []
     assert asked[0][:2] == ["guid:teaser-1", f"url:{base}/news/teaser.htm"]  # tracking removed
     assert [s.path for s in http_server.seen] == ["/feed.xml"]
 
 
-def test_full_text_never_fetches_no_page(http_server: LocalServer, session: HttpSession) -> None:
+def test_full_text_never_fetches_no_page(http_server: LocalServer, session: BlockingFetch) -> None:
     feed_url = http_server.serve("/feed.xml", _feed(http_server.base))
     spec = SourceSpec(name="bit-feed", url=feed_url, kind="feed", full_text="never")
-    result = poll_source(spec, session, etag=None, last_modified=None)
+    result = poll_once(spec, session, etag=None, last_modified=None)
     assert [a.title for a in result.articles] == [
         "Teaser only",
         "Full text in the feed",
@@ -103,7 +104,7 @@ def test_full_text_never_fetches_no_page(http_server: LocalServer, session: Http
 
 
 def test_unchanged_feed_answers_not_modified(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     def conditional(request) -> None:  # type: ignore[no-untyped-def]
         same = request.headers.get("If-None-Match") == '"f1"'
@@ -118,7 +119,7 @@ def test_unchanged_feed_answers_not_modified(
 
     url = http_server.handle("/feed.xml", conditional)
     spec = SourceSpec(name="bit-feed", url=url, kind="feed", full_text="never")
-    result = poll_source(spec, session, etag='"f1"', last_modified=None)
+    result = poll_once(spec, session, etag='"f1"', last_modified=None)
     assert result.not_modified and result.articles == [] and result.etag == '"f1"'
     assert result.max_age == 300.0
 
@@ -138,11 +139,11 @@ def _list_spec(http_server: LocalServer, **changes: object) -> SourceSpec:
 
 
 def test_list_page_poll_extracts_each_new_article_and_reports_failures(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     http_server.serve("/News/BITNews/index.htm", (PAGES / "bit-news-list.html").read_bytes())
     http_server.serve("/News/BITNews/2020-02/09/c_123456.htm", ARTICLE)
-    result = poll_source(_list_spec(http_server), session, etag=None, last_modified=None)
+    result = poll_once(_list_spec(http_server), session, etag=None, last_modified=None)
     (article,) = result.articles
     url = http_server.url("/News/BITNews/2020-02/09/c_123456.htm")
     assert article.key == f"url:{url}" and article.url == url and article.source == "bit-news"
@@ -154,7 +155,7 @@ def test_list_page_poll_extracts_each_new_article_and_reports_failures(
 
 
 def test_known_list_links_fetch_no_article_page(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     http_server.serve("/News/BITNews/index.htm", (PAGES / "bit-news-list.html").read_bytes())
     known = {
@@ -162,7 +163,7 @@ def test_known_list_links_fetch_no_article_page(
         f"url:{http_server.url('/News/BITNews/2020-01/15/c_123400.htm')}",
     }
     is_known, _ = _known(known)
-    result = poll_source(
+    result = poll_once(
         _list_spec(http_server), session, etag=None, last_modified=None, is_known=is_known
     )
     assert result.articles == [] and result.errors == []
@@ -170,21 +171,21 @@ def test_known_list_links_fetch_no_article_page(
 
 
 def test_list_page_without_matching_links_fails_the_source(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     http_server.serve("/News/BITNews/index.htm", b"<html><body><p>Redesigned!</p></body></html>")
     with pytest.raises(SourceError, match="source 'bit-news': no article links"):
-        poll_source(_list_spec(http_server), session, etag=None, last_modified=None)
+        poll_once(_list_spec(http_server), session, etag=None, last_modified=None)
 
 
-def test_failing_source_raises_naming_it(http_server: LocalServer, session: HttpSession) -> None:
+def test_failing_source_raises_naming_it(http_server: LocalServer, session: BlockingFetch) -> None:
     spec = SourceSpec(name="gone-feed", url=http_server.url("/nothing.xml"), kind="feed")
     with pytest.raises(SourceError, match="source 'gone-feed': HTTP 404"):
-        poll_source(spec, session, etag=None, last_modified=None)
+        poll_once(spec, session, etag=None, last_modified=None)
 
 
 def test_extract_one_fetches_and_extracts_a_page(
-    http_server: LocalServer, session: HttpSession
+    http_server: LocalServer, session: BlockingFetch
 ) -> None:
     url = http_server.serve("/post.htm", ARTICLE)
     article = extract_one(url, session, selectors=SEED_SELECTORS, timezone="Asia/Shanghai")

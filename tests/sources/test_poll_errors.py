@@ -10,8 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from syndicator.sources.fetch import make_session
-from syndicator.sources.poll import SourceSpec, poll_source
+from syndicator.sources.poll import SourceSpec
 from tests.servers.http import Request, Response, StubServer, serve
+from tests.sources.one_poll import poll_once
 
 BROKEN = (
     '<html><head><link rel="canonical" href="http://[::1"><title>Broken</title></head>'
@@ -54,7 +55,7 @@ def test_an_unexpected_exception_on_one_page_costs_only_that_article(site, kind)
     spec = SourceSpec(name="news", url=url, kind=kind, items="ul.news a", full_text="always")
     session = make_session("poll-error-tests/0.1")
     try:
-        result = poll_source(spec, session, etag=None, last_modified=None)
+        result = poll_once(spec, session, etag=None, last_modified=None)
     finally:
         session.close()
     urls = {article.url for article in result.articles}

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from syndicator.config import SourceConfig
 from syndicator.errors import SourceError
 from syndicator.models import Article
-from syndicator.poll_schedule import failure_state, next_poll
+from syndicator.poll.schedule import failure_state, next_poll
+from syndicator.sources.poll import PollResult, SeenAgain
 from syndicator.store import articles as article_store
 from syndicator.store import polls
 from syndicator.store.articles import Recorded
@@ -20,7 +21,7 @@ from syndicator.store.articles import Recorded
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from syndicator.polling import Poller, PollSummary
+    from syndicator.poll.context import Poller, PollSummary
 
 __all__ = ["BATCH_ARTICLES", "BATCH_SOURCES", "Batch"]
 
@@ -45,9 +46,8 @@ class Batch:
         # source's answer came in: a slow round never pushes the schedule later.
         self.started = engine.clock.now()
         self.states: list[polls.SourceState] = []
-        self.fresh: list[tuple[SourceConfig, polls.SourceState, Any]] = []
-        self.prepared: list[Any] = []  # ``articles.prepare`` of each, by parse workers
-        self.seen_again: list[tuple[SourceConfig, Any]] = []  # known items shown again
+        self.fresh: list[tuple[SourceConfig, polls.SourceState, PollResult]] = []
+        self.seen_again: list[tuple[SourceConfig, SeenAgain]] = []  # known items shown again
         self.articles = 0
 
     def full(self) -> bool:
@@ -63,8 +63,7 @@ class Batch:
         self,
         source: SourceConfig,
         state: polls.SourceState,
-        result: Any,
-        prepared: list[Any] | None = None,
+        result: PollResult,
     ) -> None:
         summary = self.summary
         summary.polled += 1
@@ -93,7 +92,6 @@ class Batch:
             "poll %r: %d item(s) to record (%s)", source.name, len(result.articles), self._took()
         )
         self.fresh.append((source, state, result))
-        self.prepared.extend(prepared or [None] * len(result.articles))
         self.states.append(new_state)
         self.articles += len(result.articles)
 
@@ -118,7 +116,7 @@ class Batch:
                 for mark in [_plan_mark(engine, source, state)] * len(result.articles)
             ]
             recorded_all = article_store.record_articles(
-                connection, everything, now=now, prepared=self.prepared, plans=plans
+                connection, everything, now=now, plans=plans
             )
             start = 0
             for source, state, result in self.fresh:
@@ -133,7 +131,7 @@ class Batch:
                 [again] = article_store.record_articles(connection, [edited], now=now)
                 if again.changed:
                     planned.append((source, False, [], [again]))
-        self.states, self.fresh, self.prepared, self.articles = [], [], [], 0
+        self.states, self.fresh, self.articles = [], [], 0
         self.seen_again = []
         for source, first_poll, fresh, changed in planned:
             if self.on_new is not None:
@@ -158,7 +156,7 @@ class Batch:
 
 
 def _edits(
-    connection: Connection, seen: list[tuple[SourceConfig, Any]]
+    connection: Connection, seen: list[tuple[SourceConfig, SeenAgain]]
 ) -> list[tuple[SourceConfig, Article]]:
     """Known items whose feed shows a new title, or a new guid for a known link: the
     stored article with that change, for ``record_articles`` to record (and for

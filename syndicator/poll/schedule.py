@@ -1,4 +1,4 @@
-"""When a source is polled next: its interval plus a little jitter, never sooner
+"""Which sources are due, and when each is polled next: its interval plus a little jitter, never sooner
 than the server's ``max-age``; after a failure, exponential back-off from the
 interval (capped at a day), never sooner than the server's Retry-After. A source
 failing for ``DEAD_AFTER`` is reported on every poll and polled at most daily,
@@ -16,14 +16,45 @@ from syndicator.errors import SourceError
 from syndicator.store import polls
 
 if TYPE_CHECKING:
-    from syndicator.polling import Poller, PollSummary
+    from syndicator.config import Config
+    from syndicator.poll.context import Poller, PollSummary
 
-__all__ = ["DEAD_AFTER", "MAX_BACKOFF", "failure_state", "max_jitter", "next_poll"]
+__all__ = [
+    "DEAD_AFTER",
+    "MAX_BACKOFF",
+    "due_at",
+    "due_sources",
+    "failure_state",
+    "max_jitter",
+    "next_poll",
+]
 
 log = logging.getLogger("syndicator.polling")  # one logger for a poll round's messages
 
 MAX_BACKOFF = timedelta(days=1)
 DEAD_AFTER = timedelta(days=2)  # a source failing this long is reported as dead
+
+
+def due_at(state: polls.SourceState | None, now: datetime) -> datetime:
+    """When a source is due: its stored next poll, or now if it never was polled."""
+    if state is None or state.next_poll_at is None:
+        return now
+    return state.next_poll_at
+
+
+def due_sources(
+    config: Config,
+    states: dict[str, polls.SourceState],
+    now: datetime,
+    *,
+    force: bool = False,
+) -> list[SourceConfig]:
+    """Enabled sources whose next poll time has come; a never-polled source is due."""
+    return [
+        source
+        for source in config.sources
+        if source.enabled and (force or due_at(states.get(source.name), now) <= now)
+    ]
 
 
 def max_jitter(every: timedelta, jitter: timedelta) -> timedelta:
