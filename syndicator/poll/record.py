@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from syndicator.config import SourceConfig
@@ -42,8 +43,6 @@ class Batch:
         on_new: Callable[[Article], None] | None,
     ) -> None:
         self.engine, self.summary, self.on_new = engine, summary, on_new
-        # The next poll is counted from when this round began, not from when a
-        # source's answer came in: a slow round never pushes the schedule later.
         self.started = engine.clock.now()
         self.states: list[polls.SourceState] = []
         self.fresh: list[tuple[SourceConfig, polls.SourceState, PollResult]] = []
@@ -64,7 +63,12 @@ class Batch:
         source: SourceConfig,
         state: polls.SourceState,
         result: PollResult,
+        asked_at: datetime | None = None,
     ) -> None:
+        """``asked_at``: when the source's GET was started. The next poll is counted
+        from it, not from when the answer came in (a slow answer or a long round never
+        pushes the schedule later) nor from the round's start (a source asked late in
+        a busy round is not asked again sooner than ``every``)."""
         summary = self.summary
         summary.polled += 1
         summary.errors.extend(result.errors)
@@ -77,7 +81,9 @@ class Batch:
             last_error=None,
             last_polled_at=now,
             last_success_at=now,
-            next_poll_at=next_poll(self.engine, source, self.started, at_least=result.max_age),
+            next_poll_at=next_poll(
+                self.engine, source, asked_at or self.started, at_least=result.max_age
+            ),
             baselined_at=state.baselined_at or now,
         )
         if result.not_modified:

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from syndicator.config import SourceConfig
@@ -32,7 +33,7 @@ __all__ = ["load_states", "poll", "poll_round"]
 
 log = logging.getLogger("syndicator.polling")  # one logger for a poll round's messages
 
-Outcome = tuple[SourceConfig, PollResult | SourceError]
+Outcome = tuple[SourceConfig, PollResult | SourceError, datetime]  # and when it was asked
 
 PARSE_THREADS = 2  # lxml parses without the GIL; the rest of a parse holds it
 
@@ -64,6 +65,7 @@ async def poll_round(
     async def worker(parsers: Executor) -> None:
         for source in waiting:  # shared: each source is taken by one worker
             state = states.get(source.name)
+            asked_at = poller.clock.now()
             try:
                 outcome: PollResult | SourceError = await poll_source(
                     poller, fetcher, pages, parsers, source, state
@@ -73,15 +75,15 @@ async def poll_round(
             except Exception as exc:  # a bug in one source's path costs that source
                 log.error("source %r: unexpected error", source.name, exc_info=exc)
                 outcome = SourceError(source.name, f"unexpected {type(exc).__name__}: {exc}")
-            finished.put_nowait((source, outcome))
+            finished.put_nowait((source, outcome, asked_at))
 
     width = min(poller.config.fetch.concurrency, len(sources))
     parsers = ThreadPoolExecutor(PARSE_THREADS, thread_name_prefix="parse")
     workers = [asyncio.create_task(worker(parsers)) for _ in range(width)]
     try:
         for _ in range(len(sources)):
-            source, outcome = await finished.get()
-            _record(batch, states, source, outcome)
+            source, outcome, asked_at = await finished.get()
+            _record(batch, states, source, outcome, asked_at)
             if batch.full():
                 await asyncio.to_thread(batch.flush)
         await asyncio.to_thread(batch.flush)
@@ -99,12 +101,13 @@ def _record(
     states: dict[str, polls.SourceState],
     source: SourceConfig,
     outcome: PollResult | SourceError,
+    asked_at: datetime,
 ) -> None:
     state = states.get(source.name) or polls.SourceState(name=source.name, url=source.url)
     if isinstance(outcome, SourceError):
         batch.failed(source, state, outcome)
     else:
-        batch.succeeded(source, state, outcome)
+        batch.succeeded(source, state, outcome, asked_at)
 
 
 def load_states(poller: Poller) -> dict[str, polls.SourceState]:

@@ -66,7 +66,7 @@ def max_jitter(every: timedelta, jitter: timedelta) -> timedelta:
 def next_poll(
     engine: Poller, source: SourceConfig, started: datetime, *, at_least: float | None
 ) -> datetime:
-    """``every`` after the round that polled it began, plus jitter: a slow answer or
+    """``every`` after the source was last asked (``started``), plus jitter: a slow answer or
     a long round never pushes the schedule later."""
     every = source.every
     spread = max_jitter(every, engine.config.service.jitter).total_seconds()
