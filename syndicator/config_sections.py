@@ -76,6 +76,8 @@ class ServiceConfig(_Section):
     # post): deliveries themselves go the moment they are due, whatever this says.
     drain_every: Duration = timedelta(seconds=2)
     jitter: Duration = timedelta(seconds=30)
+    # Workers on a PostgreSQL store: how long a worker's claims outlive its last heartbeat.
+    lease: Annotated[Duration, Field(ge=timedelta(seconds=2))] = timedelta(seconds=30)
     # "127.0.0.1:9300" enables /healthz and /metrics
     http: LoopbackAddress | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

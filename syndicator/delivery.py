@@ -33,7 +33,7 @@ from syndicator.secrets import redact
 from syndicator.send_times import pacing_block
 from syndicator.store import articles as article_store
 from syndicator.store import deliveries as store
-from syndicator.store import pauses
+from syndicator.store import leases, pauses
 from syndicator.store.codec import post_from_json
 from syndicator.store.deliveries import DeliveryRow
 from syndicator.targets import BoundTarget
@@ -85,7 +85,8 @@ def _send_next(engine: Engine, bound: BoundTarget, summary: DrainSummary) -> boo
     """Send (or settle) one due delivery of ``bound``; False when nothing more may go now."""
     now = engine.clock.now()
     with engine.store.begin() as connection:
-        due = store.due(connection, now=now, target=bound.name, limit=1)
+        leases.lock_target(connection, bound.name)  # workers: pacing checked one at a time
+        due = store.due(connection, now=now, target=bound.name, limit=1, lock=True)
         if not due:
             return False
         delivery = due[0]
@@ -106,7 +107,8 @@ def _send_next(engine: Engine, bound: BoundTarget, summary: DrainSummary) -> boo
             )
             summary.skipped += 1
             return True
-        if not store.claim(connection, delivery.id, holder=engine.holder, now=now):
+        lease = engine.config.service.lease
+        if not store.claim(connection, delivery.id, holder=engine.holder, now=now, lease=lease):
             return True  # another worker took it; look at the next one
     publish_claimed(engine, bound, delivery, summary)
     return True

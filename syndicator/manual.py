@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +26,10 @@ from syndicator.rendering import render_post
 from syndicator.store import articles as article_store
 from syndicator.store import deliveries as delivery_store
 from syndicator.store.deliveries import DeliveryRow
+
+# How long a claim made by a command (``syndicator post``, the dashboard) holds: no
+# heartbeat renews it, so it must outlast the slowest publish (a container's wait).
+MANUAL_LEASE = timedelta(minutes=10)
 
 _WAITING = (DeliveryState.PENDING, DeliveryState.RETRY, DeliveryState.HELD)
 
@@ -206,7 +211,9 @@ def _claim(engine: Engine, delivery_id: int) -> DeliveryRow | PostOutcome:
                 due_at=now,
                 event="approved by manual post",
             )
-        if not delivery_store.claim(connection, row.id, holder=engine.holder, now=now):
+        if not delivery_store.claim(
+            connection, row.id, holder=engine.holder, now=now, lease=MANUAL_LEASE
+        ):
             return PostOutcome(
                 row.target, True, f"delivery {row.id} is being sent by another process", row.id
             )

@@ -9,7 +9,7 @@ whether or not one runs, and a service that died leaves its last state readable.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -19,7 +19,7 @@ from syndicator.config import SourceConfig
 from syndicator.engine import Engine
 from syndicator.models import DeliveryState
 from syndicator.store import deliveries as delivery_store
-from syndicator.store import pauses, polls
+from syndicator.store import leases, pauses, polls, registry
 from syndicator.targets import BoundTarget
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "SourceStatus",
     "Status",
     "TargetStatus",
+    "WorkerStatus",
     "next_send_at",
     "status",
 ]
@@ -65,12 +66,27 @@ class ServiceStatus:
 
 
 @dataclass(frozen=True)
+class WorkerStatus:
+    """A live ``syndicator run`` on a PostgreSQL store, and what it holds now."""
+
+    id: str
+    host: str
+    pid: int
+    version: str
+    started: datetime
+    heartbeat: datetime
+    sources: list[str]  # sources it is polling (a live lease)
+    deliveries: list[int]  # deliveries it is sending
+
+
+@dataclass(frozen=True)
 class Status:
     now: datetime
     timezone: str
     service: ServiceStatus
     sources: list[SourceStatus]
     targets: list[TargetStatus]
+    workers: list[WorkerStatus] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         """The JSON shape of ``syndicator status --json``: times in ISO 8601, UTC."""
@@ -90,6 +106,7 @@ class Status:
             "service": asdict(self.service),
             "sources": [plain(asdict(s)) for s in self.sources],
             "targets": [plain(asdict(t)) for t in self.targets],
+            "workers": [plain(asdict(w)) for w in self.workers],
         }
 
 
@@ -103,6 +120,7 @@ def status(engine: Engine) -> Status:
             _target_status(engine, connection, bound, counts, now)
             for bound in engine.targets.values()
         ]
+        workers = _workers(engine, connection, now)
     sources = [_source_status(source, states.get(source.name)) for source in engine.config.sources]
     return Status(
         now=now,
@@ -110,7 +128,30 @@ def status(engine: Engine) -> Status:
         service=ServiceStatus(running, pid),
         sources=sources,
         targets=targets,
+        workers=workers,
     )
+
+
+def _workers(engine: Engine, connection: Connection, now: datetime) -> list[WorkerStatus]:
+    """The live workers of a PostgreSQL store (none on SQLite: its one service is
+    ``service``), each with the sources and deliveries it holds."""
+    if not leases.coordinated(connection):
+        return []
+    lease = engine.config.service.lease
+    held = leases.holdings(connection, now=now)
+    return [
+        WorkerStatus(
+            id=row.id,
+            host=row.host,
+            pid=row.pid,
+            version=row.version,
+            started=row.started,
+            heartbeat=row.heartbeat,
+            sources=held.get(row.id, ([], []))[0],
+            deliveries=held.get(row.id, ([], []))[1],
+        )
+        for row in registry.live(connection, now=now, lease=lease)
+    ]
 
 
 def _source_status(source: SourceConfig, state: polls.SourceState | None) -> SourceStatus:

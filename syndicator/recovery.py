@@ -7,8 +7,10 @@ the first post), or the adapter looked on the platform and the post is not there
 Otherwise it becomes ``unknown`` for the operator (``syndicator resolve``), never
 silently resent.
 
-Only the service calls this, holding the store's run lock, so no live sender of the
-same service can be in the middle of one of these deliveries.
+On SQLite only the service calls this, holding the store's run lock, so no live
+sender can be in the middle of one of these deliveries. On a PostgreSQL store shared
+by workers, a worker settles only the deliveries it took over because their lease ran
+out (``store.leases.take_over_expired``): their worker is dead.
 
 A kill can also fall between recording a poll's articles and planning their
 deliveries (two transactions). Each new article is recorded with a ``plan`` mark that
@@ -19,6 +21,7 @@ plans exactly the marked ones, as its source's first poll or a later one.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 
 from syndicator.engine import Engine
 from syndicator.models import DeliveryState, Receipt
@@ -32,11 +35,14 @@ log = logging.getLogger(__name__)
 _EXPECT = (DeliveryState.SENDING,)
 
 
-def recover(engine: Engine) -> dict[str, int]:
-    """Settle every delivery left in ``sending``; return how many went which way."""
+def recover(engine: Engine, only: Collection[int] | None = None) -> dict[str, int]:
+    """Settle every delivery left in ``sending`` (or, given ``only``, those of these
+    ids still in it); return how many went which way."""
     counts = {"resent": 0, "found": 0, "unknown": 0}
     with engine.store.begin() as connection:
         stuck = store.in_state(connection, [DeliveryState.SENDING])
+    if only is not None:
+        stuck = [delivery for delivery in stuck if delivery.id in only]
     for delivery in stuck:
         counts[_settle(engine, delivery)] += 1
     if any(counts.values()):
@@ -114,16 +120,19 @@ def _look_up(bound: object, delivery: DeliveryRow) -> tuple[Receipt | None, bool
     return receipt, True
 
 
-def plan_interrupted(engine: Engine) -> int:
+def plan_interrupted(engine: Engine, only: Collection[str] | None = None) -> int:
     """Plan the articles a crash left between recording and planning; return how many.
 
     Each such article still carries the ``plan`` mark it was recorded with ("first"
     or "next" poll of its source); planning clears it in the same transaction that
-    creates the deliveries, so the set found here is exact."""
+    creates the deliveries, so the set found here is exact. ``only``: the sources whose
+    articles to plan (on a shared store, those this worker holds a lease on)."""
     from syndicator.pipeline import plan_deliveries
 
     with engine.store.begin() as connection:
         marked = article_store.marked(connection)
+    if only is not None:
+        marked = [entry for entry in marked if entry[1] in only]
     planned = 0
     for name, mark in sorted({(source, plan) for _, source, plan in marked}):
         mine = [id_ for id_, source, plan in marked if source == name and plan == mark]

@@ -6,7 +6,8 @@ asks ``pacing_block`` before each post; the service asks ``next_sends`` after ea
 drain and on every look at the post log, and sleeps until the earliest of them, so
 a target paced at ``min_interval = "1s"`` sends one post a second rather than one
 per drain tick. Both read the same rule, so the service never wakes for a post the
-drain would then refuse.
+drain would then refuse. The counts are those of every worker on the store
+(``store/paced.py``): a post in flight elsewhere holds back the next one here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import Connection
 
 from syndicator.engine import Engine
 from syndicator.pacing import blocked_until, next_allowed, start_of_day, target_zone
-from syndicator.store import deliveries, pauses
+from syndicator.store import deliveries, paced, pauses
 from syndicator.targets import BoundTarget
 
 __all__ = ["next_send_at", "next_sends", "pacing_block"]
@@ -32,8 +33,8 @@ def pacing_block(
         bound.config,
         now=at,
         timezone=zone,
-        last_sent=deliveries.last_sent_at(connection, bound.name),
-        sent_today=deliveries.sent_since(connection, bound.name, start_of_day(at, zone)),
+        last_sent=paced.last_post_at(connection, bound.name, now=at),
+        sent_today=paced.posted_since(connection, bound.name, start_of_day(at, zone)),
         paused=pauses.paused(connection, bound.name, now=at),
         platform_max_per_day=bound.adapter_class.max_per_day,
     )
@@ -51,8 +52,8 @@ def next_send_at(
         bound.config,
         now=start,
         timezone=zone,
-        last_sent=deliveries.last_sent_at(connection, bound.name),
-        sent_today=deliveries.sent_since(connection, bound.name, start_of_day(start, zone)),
+        last_sent=paced.last_post_at(connection, bound.name, now=now),
+        sent_today=paced.posted_since(connection, bound.name, start_of_day(start, zone)),
         paused=pauses.paused(connection, bound.name, now=now),
         platform_max_per_day=bound.adapter_class.max_per_day,
     )

@@ -36,9 +36,9 @@ from syndicator.models import Article
 from syndicator.poll import poll_round, poller_of
 from syndicator.poll.round import load_states
 from syndicator.poll.schedule import due_at, due_sources
-from syndicator.recovery import plan_interrupted, recover
 from syndicator.send_times import next_sends
 from syndicator.store import polls
+from syndicator.workers import Coordinator, coordinator_for
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -88,6 +88,9 @@ class Service:
         self._scheduler: AsyncIOScheduler | None = None
         self._fetcher: Fetcher | None = None
         self._config_lock = threading.Lock()  # a reload waits for the post in flight
+        # Workers: who polls and sends what (one service on SQLite, leases on PostgreSQL).
+        self.coordinator: Coordinator = coordinator_for(engine)
+        self._wakes: set[asyncio.Future[None]] = set()
 
     @property
     def rounds(self) -> int:
@@ -101,15 +104,22 @@ class Service:
         poller = poller_of(self.engine)
         states = await asyncio.to_thread(load_states, poller)
         now = self.engine.clock.now()
-        chosen = [
+        due = [
             s for s in due_sources(self.engine.config, states, now) if s.name not in self._in_flight
         ]
-        self._in_flight.update(s.name for s in chosen)
+        self._in_flight.update(s.name for s in due)
         self._last_round_started = time.monotonic()
+        chosen: list[SourceConfig] = []
+        try:
+            # workers: hook (a), which of the due sources this process polls
+            chosen = await asyncio.to_thread(self.coordinator.claim_sources, due)
+        finally:
+            self._in_flight.difference_update(s.name for s in due if s not in chosen)
         self._arm_poll(states)  # the others' next round must not wait for this one
         try:
             await self._poll(chosen, states)
         finally:
+            await asyncio.to_thread(self.coordinator.release_sources, chosen)  # hook (a)
             self._in_flight.difference_update(s.name for s in chosen)
             if chosen:
                 self._arm_drain(self.engine.clock.now())
@@ -242,14 +252,15 @@ class Service:
             self._stopped.set()
         self._fetcher = fetcher
         self.engine.share_fetcher(fetcher, self._loop)  # lead images, posts by hand
-        await asyncio.to_thread(recover, self.engine)
-        await asyncio.to_thread(plan_interrupted, self.engine)
+        # workers: hook (d), settles what a dead process left (all of it, on SQLite)
+        await asyncio.to_thread(self.coordinator.start)
         self._scheduler = AsyncIOScheduler(
             timezone=self.engine.config.service.timezone,
             job_defaults={"misfire_grace_time": None, "coalesce": True},
         )
         self._scheduler.start()
         self._schedule_jobs(await asyncio.to_thread(load_states, poller_of(self.engine)))
+        self._schedule_worker_jobs()
         self.stats.started = True
         log.info(
             "service running: %d source(s), %d target(s)",
@@ -263,6 +274,7 @@ class Service:
             while self._draining:  # the post in flight finishes
                 self._drain_done.clear()
                 await self._drain_done.wait()
+            await asyncio.to_thread(self.coordinator.stop)  # workers: hook (d)
             log.info("service stopped")
 
     def _schedule_jobs(self, states: dict[str, polls.SourceState]) -> None:
@@ -279,6 +291,31 @@ class Service:
         )
         self._arm_poll(states)
         self._arm_drain(self.engine.clock.now())
+
+    def _schedule_worker_jobs(self) -> None:
+        """Workers (hooks (c) and (d)): the heartbeat, the take-over of dead workers'
+        claims (both in threads: they are database work), and LISTEN for deliveries
+        other workers made due. Nothing on SQLite."""
+        every = self.coordinator.heartbeat_every
+        if every is None or self._scheduler is None or self._loop is None:
+            return
+        for job in (self.coordinator.heartbeat, self.coordinator.recover_expired):
+            self._scheduler.add_job(
+                asyncio.to_thread, "interval", args=[job], seconds=every, id=job.__name__,
+                max_instances=1,
+            )  # fmt: skip
+        loop = self._loop
+
+        def wake() -> None:  # from the listener's thread
+            loop.call_soon_threadsafe(self._wake)
+
+        self.coordinator.listen(wake)
+
+    def _wake(self) -> None:
+        """Another worker made a delivery due (on the loop): look now, as ``watch``."""
+        task = asyncio.ensure_future(self.watch())
+        self._wakes.add(task)
+        task.add_done_callback(self._wakes.discard)
 
     def reload(self) -> bool:
         """SIGHUP: read the config again; a bad config keeps the old one running.

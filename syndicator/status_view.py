@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from syndicator.log_view import DEFAULT_WIDTH, fit
-from syndicator.outlook import SourceStatus, Status, TargetStatus
+from syndicator.outlook import SourceStatus, Status, TargetStatus, WorkerStatus
 
 EXIT_OK = 0
 
@@ -21,11 +21,18 @@ def print_status(report: Status, *, as_json: bool) -> int:
     width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
     zone = ZoneInfo(report.timezone)
     service = report.service
-    if service.running:
+    if report.workers:
+        print(f"service: {len(report.workers)} worker(s) running on this store")
+    elif service.running:
         pid = f" (pid {service.pid})" if service.pid else ""
         print(f"service: running on this store{pid}")
     else:
         print("service: not running on this store ('syndicator run' starts it)")
+    if report.workers:
+        print(f"\nworkers ({len(report.workers)}; times in {report.timezone}):")
+        for worker in report.workers:
+            for line in _worker_lines(worker, zone):
+                print(fit(line, width))
     print(f"\nsources ({len(report.sources)}; times in {report.timezone}):")
     for source in report.sources:
         for line in _source_lines(source, report.now, zone):
@@ -35,6 +42,25 @@ def print_status(report: Status, *, as_json: bool) -> int:
         for line in _target_lines(target, report.now, zone):
             print(fit(line, width))
     return EXIT_OK
+
+
+def _worker_lines(worker: WorkerStatus, zone: ZoneInfo) -> list[str]:
+    def shown(items: list[str]) -> str:
+        return ", ".join(items[:5]) + (f" and {len(items) - 5} more" if len(items) > 5 else "")
+
+    lines = [
+        f"  {worker.host} pid {worker.pid}: started "
+        f"{worker.started.astimezone(zone):%Y-%m-%d %H:%M:%S}, heartbeat "
+        f"{worker.heartbeat.astimezone(zone):%H:%M:%S}"
+    ]
+    if worker.sources:
+        lines.append(f"      polling {len(worker.sources)}: {shown(worker.sources)}")
+    if worker.deliveries:
+        lines.append(
+            f"      sending {len(worker.deliveries)}: "
+            + shown([f"#{n}" for n in worker.deliveries])
+        )
+    return lines
 
 
 def _when(moment: datetime | None, now: datetime, zone: ZoneInfo, *, never: str) -> str:

@@ -1,5 +1,5 @@
 """The post log on SQLite and on a real PostgreSQL server: batched article recording
-with aliases, guarded state changes, and the one-service lock (migrations:
+with aliases, guarded state changes, and SQLite's one-service lock (migrations:
 ``tests/store/test_migrations.py``)."""
 
 from __future__ import annotations
@@ -90,7 +90,19 @@ def test_a_claim_is_a_compare_and_set(store: Store) -> None:
     assert kinds == ["pending", "sending", "sent"]
 
 
-def test_a_second_service_on_the_same_store_is_refused_until_the_first_stops(store: Store) -> None:
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    """The one-service lock is SQLite's: a PostgreSQL store takes any number of
+    workers (tests/test_workers.py)."""
+    opened = Store(f"sqlite:///{tmp_path / 'log.db'}")
+    yield opened
+    opened.close()
+
+
+def test_a_second_service_on_the_same_store_is_refused_until_the_first_stops(
+    sqlite_store: Store,
+) -> None:
+    store = sqlite_store
     first = store.run_lock()
     first.acquire()
     other = Store(store.url)
@@ -106,17 +118,18 @@ def test_a_second_service_on_the_same_store_is_refused_until_the_first_stops(sto
 
 
 def test_whether_a_service_holds_the_store_is_asked_without_taking_the_lock(
-    store: Store,
+    sqlite_store: Store,
 ) -> None:
     import os
 
+    store = sqlite_store
     other = Store(store.url)
     try:
         assert other.run_lock().holder() == (False, None)
         with store.run_lock():
             running, pid = other.run_lock().holder()
             assert running is True
-            assert pid == (os.getpid() if store.url.startswith("sqlite") else None)
+            assert pid == os.getpid()
         assert other.run_lock().holder() == (False, None)
         with other.run_lock():  # asking left nothing behind
             assert store.run_lock().holder()[0] is True

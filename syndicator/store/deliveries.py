@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, and_, func, insert, select, update
@@ -16,6 +16,7 @@ from syndicator.models import DeliveryState, Post, Receipt
 from syndicator.secrets import redact
 from syndicator.store import schema
 from syndicator.store.codec import post_to_json
+from syndicator.store.leases import notify_due
 
 d = schema.deliveries
 a = schema.articles
@@ -156,6 +157,8 @@ def create(
         .returning(d.c.id)
     ).scalar_one()
     add_event(connection, row_id, state.value, reason or error or "", now=now)
+    if state.value in _DUE_STATES:
+        notify_due(connection)  # other workers' drains wake for it
     return int(row_id)
 
 
@@ -204,11 +207,22 @@ def transition(
         return False
     detail = event if event is not None else str(values.get("error") or values.get("reason") or "")
     add_event(connection, delivery_id, to.value, detail, now=now)
+    if to.value in _DUE_STATES:
+        notify_due(connection)  # approved, retried, recovered: wake the workers' drains
     return True
 
 
-def claim(connection: Connection, delivery_id: int, *, holder: str, now: datetime) -> bool:
-    """pending|retry -> sending, counting the attempt. Committed before the network call."""
+def claim(
+    connection: Connection,
+    delivery_id: int,
+    *,
+    holder: str,
+    now: datetime,
+    lease: timedelta | None = None,
+) -> bool:
+    """pending|retry -> sending, counting the attempt. Committed before the network call.
+    ``lease``: how long the claim holds unless the holder's heartbeat renews it (on a
+    store shared by workers, recovery takes over a claim whose lease ran out)."""
     return transition(
         connection,
         delivery_id,
@@ -218,6 +232,7 @@ def claim(connection: Connection, delivery_id: int, *, holder: str, now: datetim
         event=f"claimed by {holder}",
         claimed_at=now,
         claimed_by=holder,
+        lease_until=to_naive_utc(now + lease) if lease is not None else None,
         attempts=d.c.attempts + 1,
     )
 
@@ -244,16 +259,21 @@ def get(connection: Connection, delivery_id: int) -> DeliveryRow | None:
 
 
 def due(
-    connection: Connection, *, now: datetime, target: str, limit: int = 50
+    connection: Connection, *, now: datetime, target: str, limit: int = 50, lock: bool = False
 ) -> list[DeliveryRow]:
     """Due deliveries of a target, oldest article first: when pacing lets only some go,
-    a trickle keeps the site's order (by publication date, else when first seen)."""
-    rows = connection.execute(
+    a trickle keeps the site's order (by publication date, else when first seen).
+    ``lock``: hold their rows until the transaction ends, skipping rows another
+    worker holds (PostgreSQL; SQLite has one writer anyway)."""
+    statement = (
         _select()
         .where(d.c.target == target, d.c.state.in_(_DUE_STATES), d.c.due_at <= to_naive_utc(now))
         .order_by(func.coalesce(a.c.published, a.c.first_seen), d.c.id)
         .limit(limit)
     )
+    if lock:
+        statement = statement.with_for_update(skip_locked=True, of=d)
+    rows = connection.execute(statement)
     return [_row(r) for r in rows]
 
 

@@ -1,9 +1,11 @@
-"""One service per post log.
+"""One service per SQLite post log.
 
-Two ``syndicator run`` on the same store would both send every due delivery. The lock
-is one the operating system or the database drops by itself when its holder dies
-(``flock`` on a file beside the SQLite database, a PostgreSQL session advisory lock), so
-a killed process never blocks the next start.
+Two ``syndicator run`` on the same SQLite store would both send every due delivery.
+The lock is one the operating system drops by itself when its holder dies (``flock``
+on a file beside the database), so a killed process never blocks the next start.
+
+A PostgreSQL store takes any number of workers (``syndicator/workers.py``): nothing is
+locked here, and a service "holds" the store while a worker's heartbeat is alive.
 """
 
 from __future__ import annotations
@@ -13,11 +15,9 @@ import os
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine
 
 from syndicator.errors import SyndicatorError
-
-_ADVISORY_KEY = 0x53594E44  # "SYND"
 
 
 class AlreadyRunning(SyndicatorError):
@@ -28,7 +28,6 @@ class RunLock:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._file: TextIO | None = None
-        self._connection: Connection | None = None
 
     def acquire(self) -> None:
         url = self.engine.url
@@ -50,21 +49,11 @@ class RunLock:
             handle.write(f"pid {os.getpid()}\n")
             handle.flush()
             self._file = handle
-        elif url.get_backend_name() == "postgresql":
-            connection = self.engine.connect()
-            got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _ADVISORY_KEY})
-            if not got.scalar():
-                connection.close()
-                raise AlreadyRunning(
-                    "the service is already running on this PostgreSQL store; stop it first"
-                )
-            connection.commit()
-            self._connection = connection
 
     def holder(self) -> tuple[bool, int | None]:
         """Whether a service holds this store now, and its process id when known
-        (SQLite: from the lock file; PostgreSQL names only its backend). Asked
-        without taking the lock away from a service that is starting."""
+        (SQLite: from the lock file; PostgreSQL: a live worker, the oldest one's
+        pid). Asked without taking the lock away from a service that is starting."""
         url = self.engine.url
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             path = Path(str(url.database) + ".lock")
@@ -82,15 +71,13 @@ class RunLock:
                 fcntl.flock(handle, fcntl.LOCK_UN)
                 return False, None
         if url.get_backend_name() == "postgresql":
+            from datetime import UTC, datetime, timedelta
+
+            from syndicator.store.registry import live
+
             with self.engine.connect() as connection:
-                held = connection.execute(
-                    text(
-                        "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
-                        "AND objid = :k AND granted LIMIT 1"
-                    ),
-                    {"k": _ADVISORY_KEY},
-                ).first()
-            return held is not None, None
+                workers = live(connection, now=datetime.now(UTC), lease=timedelta(minutes=1))
+            return bool(workers), workers[0].pid if workers else None
         return False, None
 
     def release(self) -> None:
@@ -98,10 +85,6 @@ class RunLock:
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
             self._file = None
-        if self._connection is not None:
-            self._connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _ADVISORY_KEY})
-            self._connection.close()
-            self._connection = None
 
     def __enter__(self) -> RunLock:
         self.acquire()

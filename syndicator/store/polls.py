@@ -37,6 +37,9 @@ class SourceState:
 
 
 _MOMENTS = ("baselined_at", "last_polled_at", "last_success_at", "next_poll_at")
+# The poll state's own columns: the lease columns beside them belong to the workers'
+# claims (``store/leases.py``) and are never read or overwritten from here.
+_COLUMNS = [s.c[name] for name in SourceState.__dataclass_fields__]
 
 
 def _state(row: Row[tuple[object, ...]]) -> SourceState:
@@ -47,11 +50,11 @@ def _state(row: Row[tuple[object, ...]]) -> SourceState:
 
 
 def load_all(connection: Connection) -> dict[str, SourceState]:
-    return {row.name: _state(row) for row in connection.execute(select(s))}
+    return {row.name: _state(row) for row in connection.execute(select(*_COLUMNS))}
 
 
 def load(connection: Connection, name: str) -> SourceState | None:
-    row = connection.execute(select(s).where(s.c.name == name)).first()
+    row = connection.execute(select(*_COLUMNS).where(s.c.name == name)).first()
     return _state(row) if row is not None else None
 
 
@@ -77,6 +80,6 @@ def save_many(connection: Connection, states: list[SourceState]) -> None:
     statement = dialect.insert(s)
     statement = statement.on_conflict_do_update(
         index_elements=[s.c.name],
-        set_={c.name: statement.excluded[c.name] for c in s.c if c.name != "name"},
+        set_={c.name: statement.excluded[c.name] for c in _COLUMNS if c.name != "name"},
     )
     connection.execute(statement, [_values(state) for state in latest.values()])

@@ -46,6 +46,10 @@ sources = Table(
     Column("failures", Integer, nullable=False, default=0),
     Column("last_error", Text),
     Column("articles_seen", Integer, nullable=False, default=0),
+    # Which worker polls the source now, and until when its claim holds unless its
+    # heartbeat renews it (revision 0005; PostgreSQL stores shared by workers).
+    Column("lease_holder", String(200)),
+    Column("lease_until", DateTime),
 )
 
 articles = Table(
@@ -95,6 +99,9 @@ deliveries = Table(
     Column("due_at", DateTime),
     Column("claimed_at", DateTime),
     Column("claimed_by", String(100)),
+    # Until when the claim of a delivery in ``sending`` holds unless its worker's
+    # heartbeat renews it; after that, recovery settles it (revision 0005).
+    Column("lease_until", DateTime),
     Column("sent_at", DateTime),
     Column("text", Text, nullable=False, default=""),
     Column("length", Integer),
@@ -106,6 +113,7 @@ deliveries = Table(
 )
 Index("ix_deliveries_due", deliveries.c.state, deliveries.c.due_at)
 Index("ix_deliveries_target_sent", deliveries.c.target, deliveries.c.sent_at)
+Index("ix_deliveries_target_claimed", deliveries.c.target, deliveries.c.claimed_at)
 
 # What happened to each delivery, in order: the answer to "why wasn't this posted?".
 events = Table(
@@ -165,3 +173,27 @@ users = Table(
 Index("ix_deliveries_updated", deliveries.c.updated_at)
 Index("ix_deliveries_article", deliveries.c.article_id, deliveries.c.target)
 Index("ix_articles_first_seen", articles.c.first_seen)
+
+
+# The ``syndicator run`` processes sharing a PostgreSQL store, each renewing its
+# heartbeat; one whose heartbeat is older than ``[service] lease`` is dead, and its
+# claims are taken over (revision 0005).
+workers = Table(
+    "workers",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("host", String(200), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("version", String(32), nullable=False, default=""),
+    Column("started", DateTime, nullable=False),
+    Column("heartbeat", DateTime, nullable=False),
+)
+
+# One row per target, locked (SELECT ... FOR UPDATE) while a worker checks the
+# target's pacing and claims its next delivery, so two workers never both find the
+# spacing free (revision 0005).
+target_locks = Table(
+    "target_locks",
+    metadata,
+    Column("target", String(200), primary_key=True),
+)

@@ -8,14 +8,11 @@ the 422 for a too-long status, with Mastodon's wording.
 from __future__ import annotations
 
 import secrets
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from syndicator.errors import AuthFailed, RateLimited, Rejected
 from syndicator.models import Post
@@ -29,54 +26,19 @@ from tests.adapters.mmb_helpers import (
     make_adapter,
     write_image,
 )
-from tests.servers.ports import free_port, http_ok
-from tests.servers.process import ServerProcess
+from tests.servers.mastodon_mock import TOKEN, MastodonMock, start_mastodon_mock
 
 pytestmark = pytest.mark.servers
-
-TOKEN = "mock_token"  # the mock's built-in test user
-
-
-class MastodonMock:
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        headers = {"Authorization": f"Bearer {TOKEN}"}
-        return requests.request(method, self.url + path, headers=headers, timeout=10, **kwargs)
-
-    def statuses(self) -> list[dict[str, Any]]:
-        me = self.api("GET", "/api/v1/accounts/verify_credentials").json()
-        params = {"limit": "40"}
-        return list(self.api("GET", f"/api/v1/accounts/{me['id']}/statuses", params=params).json())
-
-    def fault(self, effect: dict[str, Any], *, count: int = 1) -> None:
-        rule = {"match": {"methods": ["POST"], "path": "/api/v1/statuses"}, "effect": effect}
-        response = requests.post(f"{self.url}/api/v1/_mock/faults", json={**rule, "count": count},
-                                 timeout=10)  # fmt: skip
-        response.raise_for_status()
 
 
 @pytest.fixture(scope="session")
 def mastodon_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MastodonMock]:
     """mastodon-mock on a free loopback port, in memory, for the session."""
-    program = Path(sys.executable).with_name("mastodon_mock")
-    if not program.exists():
-        pytest.fail("mastodon-mock is not installed: pip install -e '.[test]'")
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("mastodon-mock")
-    process = ServerProcess(
-        [str(program), "serve", "--in-memory", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"],
-        workdir / "mock.out",
-        cwd=workdir,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    process.wait_ready(http_ok(f"{url}/api/v2/instance"), timeout=60, what="mastodon-mock")
+    mock = start_mastodon_mock(tmp_path_factory.mktemp("mastodon-mock"))
     try:
-        yield MastodonMock(url)
+        yield mock
     finally:
-        process.stop()
+        mock.stop()
 
 
 def mastodon(monkeypatch, mock: MastodonMock, token: str = TOKEN, **options: Any):

@@ -32,7 +32,7 @@ http {{
   types {{ application/rss+xml rss; application/atom+xml atom; application/feed+json json; }}
   log_format syndic escape=json '{{"method":"$request_method","path":"$request_uri",'
     '"status":$status,"bytes":$body_bytes_sent,"if_none_match":"$http_if_none_match",'
-    '"if_modified_since":"$http_if_modified_since","user_agent":"$http_user_agent"}}';
+    '"if_modified_since":"$http_if_modified_since","user_agent":"$http_user_agent","msec":$msec}}';
   access_log {prefix}/access.log syndic;
   client_body_temp_path {prefix}/tmp/body;
   proxy_temp_path {prefix}/tmp/proxy;
@@ -59,6 +59,7 @@ class AccessLogEntry:
     if_none_match: str
     if_modified_since: str
     user_agent: str
+    msec: float = 0.0  # when the request was logged, seconds since the epoch
 
 
 @dataclass

@@ -178,3 +178,48 @@ def test_opening_an_up_to_date_store_does_not_load_alembic(tmp_path: Path) -> No
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+def _store_at(url: str, revision: str) -> None:
+    """The store at ``url`` as the revision ``revision`` of syndicator left it."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    make_v3_store(url)
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.stamp(config, "0003")
+        command.upgrade(config, revision)
+    engine.dispose()
+
+
+def test_a_store_made_by_revision_0004_gains_the_workers_tables_and_keeps_its_claims(
+    store_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    _store_at(store_url, "0004")
+    engine = create_engine(store_url)
+    with engine.begin() as connection:  # a single service crashed mid-send
+        connection.execute(
+            update(schema.deliveries)
+            .where(schema.deliveries.c.id == 1)
+            .values(state="sending", claimed_by="old-host:42", claimed_at=WHEN)
+        )
+    engine.dispose()
+    caplog.set_level(logging.INFO)
+    opened = Store(store_url)
+    [line] = _infos(caplog)
+    assert "from 0004 to revision 0005" in line
+    with opened.read() as connection:
+        assert current_revision(connection) == HEAD == "0005"
+        assert _differences(connection) == []
+        tables = set(inspect(connection).get_table_names())
+        assert {"workers", "target_locks"} <= tables
+        state = polls.load(connection, "news")
+        assert state is not None and state.etag == '"v1"'
+        [row] = delivery_store.in_state(connection, [DeliveryState.SENDING])
+        lease = connection.execute(select(schema.deliveries.c.lease_until)).scalar()
+    assert row.id == 1 and lease is None  # from before leases: any worker may settle it
+    opened.close()
