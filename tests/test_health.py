@@ -64,7 +64,12 @@ def test_healthz_and_metrics_report_the_running_service(
         while time.monotonic() < deadline:
             status, content_type, text = _get(url + "/metrics")
             metrics = _samples(text)
-            if metrics.get('syndicator_deliveries{target="u",state="retry"}') == 1:
+            settled = {
+                'syndicator_deliveries{target="t",state="sent"}': 2,
+                'syndicator_deliveries{target="u",state="retry"}': 1,
+                'syndicator_deliveries{target="u",state="sent"}': 1,
+            }
+            if all(metrics.get(name) == count for name, count in settled.items()):
                 break
             time.sleep(0.1)
         assert status == 200 and content_type.startswith("text/plain; version=0.0.4")

@@ -5,110 +5,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select, update
 
 from syndicator.clock import as_utc, to_naive_utc
 from syndicator.models import DeliveryState, Post, Receipt
 from syndicator.secrets import redact
 from syndicator.store import schema
 from syndicator.store.codec import post_to_json
+from syndicator.store.delivery_rows import DeliveryRow, row_of, select_rows
 from syndicator.store.leases import notify_due
 
 d = schema.deliveries
 a = schema.articles
 
 _DUE_STATES = (DeliveryState.PENDING.value, DeliveryState.RETRY.value)
-
-
-@dataclass(frozen=True)
-class DeliveryRow:
-    id: int
-    article_id: int
-    target: str
-    seq: int
-    state: DeliveryState
-    reason: str
-    attempts: int
-    idem_key: str
-    created_at: datetime
-    updated_at: datetime
-    due_at: datetime | None
-    sent_at: datetime | None
-    text: str
-    length: int | None
-    post: str
-    remote_id: str | None
-    remote_url: str | None
-    error: str | None
-    article_url: str = ""
-    article_title: str = ""
-
-    @property
-    def shown_at(self) -> datetime:
-        """The moment ``syndicator log`` shows and sorts by: sent, else last changed."""
-        return self.sent_at or self.updated_at
-
-    def as_dict(self) -> dict[str, object]:
-        """The JSON shape of ``syndicator log --json``."""
-
-        def iso(moment: datetime | None) -> str | None:
-            return moment.isoformat() if moment else None
-
-        return {
-            "id": self.id,
-            "article_id": self.article_id,
-            "article_url": self.article_url,
-            "article_title": self.article_title,
-            "target": self.target,
-            "state": self.state.value,
-            "reason": self.reason,
-            "text": self.text,
-            "length": self.length,
-            "remote_id": self.remote_id,
-            "remote_url": self.remote_url,
-            "attempts": self.attempts,
-            "error": self.error,
-            "created_at": iso(self.created_at),
-            "due_at": iso(self.due_at),
-            "sent_at": iso(self.sent_at),
-        }
-
-
-_COLUMNS = (*d.c, a.c.url.label("article_url"), a.c.title.label("article_title"))
-
-
-def _row(row: Row) -> DeliveryRow:
-    m = row._mapping
-    return DeliveryRow(
-        id=m["id"],
-        article_id=m["article_id"],
-        target=m["target"],
-        seq=m["seq"],
-        state=DeliveryState(m["state"]),
-        reason=m["reason"] or "",
-        attempts=m["attempts"],
-        idem_key=m["idem_key"],
-        created_at=as_utc(m["created_at"]),  # type: ignore[arg-type]
-        updated_at=as_utc(m["updated_at"]),  # type: ignore[arg-type]
-        due_at=as_utc(m["due_at"]),
-        sent_at=as_utc(m["sent_at"]),
-        text=m["text"] or "",
-        length=m["length"],
-        post=m["post"] or "{}",
-        remote_id=m["remote_id"],
-        remote_url=m["remote_url"],
-        error=m["error"],
-        article_url=m["article_url"] or "",
-        article_title=m["article_title"] or "",
-    )
-
-
-def _select() -> Select[Any]:
-    return select(*_COLUMNS).select_from(d.join(a, a.c.id == d.c.article_id))
 
 
 def existing_pairs(connection: Connection, article_ids: Iterable[int]) -> set[tuple[int, str]]:
@@ -254,8 +166,8 @@ def mark_sent(connection: Connection, delivery_id: int, receipt: Receipt, *, now
 
 
 def get(connection: Connection, delivery_id: int) -> DeliveryRow | None:
-    row = connection.execute(_select().where(d.c.id == delivery_id)).first()
-    return _row(row) if row else None
+    row = connection.execute(select_rows().where(d.c.id == delivery_id)).first()
+    return row_of(row) if row else None
 
 
 def due(
@@ -266,7 +178,7 @@ def due(
     ``lock``: hold their rows until the transaction ends, skipping rows another
     worker holds (PostgreSQL; SQLite has one writer anyway)."""
     statement = (
-        _select()
+        select_rows()
         .where(d.c.target == target, d.c.state.in_(_DUE_STATES), d.c.due_at <= to_naive_utc(now))
         .order_by(func.coalesce(a.c.published, a.c.first_seen), d.c.id)
         .limit(limit)
@@ -274,7 +186,7 @@ def due(
     if lock:
         statement = statement.with_for_update(skip_locked=True, of=d)
     rows = connection.execute(statement)
-    return [_row(r) for r in rows]
+    return [row_of(r) for r in rows]
 
 
 def earliest_due(connection: Connection) -> dict[str, datetime]:
@@ -370,15 +282,15 @@ def errors_by_target(connection: Connection) -> dict[str, int]:
 def in_state(
     connection: Connection, states: Sequence[DeliveryState], *, target: str | None = None
 ) -> list[DeliveryRow]:
-    statement = _select().where(d.c.state.in_([s.value for s in states]))
+    statement = select_rows().where(d.c.state.in_([s.value for s in states]))
     if target is not None:
         statement = statement.where(d.c.target == target)
-    return [_row(r) for r in connection.execute(statement.order_by(d.c.id))]
+    return [row_of(r) for r in connection.execute(statement.order_by(d.c.id))]
 
 
 def for_article(connection: Connection, article_id: int) -> list[DeliveryRow]:
-    rows = connection.execute(_select().where(d.c.article_id == article_id).order_by(d.c.id))
-    return [_row(r) for r in rows]
+    rows = connection.execute(select_rows().where(d.c.article_id == article_id).order_by(d.c.id))
+    return [row_of(r) for r in rows]
 
 
 def listing(
@@ -393,7 +305,7 @@ def listing(
     """For ``syndicator log``: newest first by the time the log shows (when it was
     sent, else its last change), ``since <= time < until``."""
     shown = func.coalesce(d.c.sent_at, d.c.updated_at)
-    statement = _select()
+    statement = select_rows()
     if target:
         statement = statement.where(d.c.target == target)
     if states:
@@ -403,7 +315,7 @@ def listing(
     if until is not None:
         statement = statement.where(shown < to_naive_utc(until))
     rows = connection.execute(statement.order_by(shown.desc(), d.c.id.desc()).limit(limit))
-    return [_row(r) for r in rows]
+    return [row_of(r) for r in rows]
 
 
 def exists(connection: Connection, *, target: str | None = None) -> bool:

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Select, and_, func, or_, select
 from syndicator.clock import as_utc, to_naive_utc
 from syndicator.models import DeliveryState
 from syndicator.store import schema
-from syndicator.store.deliveries import DeliveryRow, _row, _select
+from syndicator.store.delivery_rows import DeliveryRow, row_of, select_rows
 
 PAGE_SIZE = 50
 
@@ -48,21 +48,21 @@ def deliveries_page(
     connection: Connection, chosen: DeliveryFilter, *, page: int, size: int = PAGE_SIZE
 ) -> tuple[list[DeliveryRow], int]:
     """One page of deliveries, most recently changed first, and how many match."""
-    statement = _filtered(_select(), chosen).order_by(d.c.updated_at.desc(), d.c.id.desc())
+    statement = _filtered(select_rows(), chosen).order_by(d.c.updated_at.desc(), d.c.id.desc())
     rows = connection.execute(statement.limit(size).offset(max(0, page - 1) * size))
     total = connection.execute(_filtered(select(func.count()).select_from(d), chosen)).scalar_one()
-    return [_row(r) for r in rows], int(total)
+    return [row_of(r) for r in rows], int(total)
 
 
 def all_deliveries(connection: Connection, chosen: DeliveryFilter) -> list[DeliveryRow]:
     """Every matching delivery, for the CSV export."""
-    statement = _filtered(_select(), chosen).order_by(d.c.updated_at.desc(), d.c.id.desc())
-    return [_row(r) for r in connection.execute(statement)]
+    statement = _filtered(select_rows(), chosen).order_by(d.c.updated_at.desc(), d.c.id.desc())
+    return [row_of(r) for r in connection.execute(statement)]
 
 
 def held(connection: Connection) -> list[DeliveryRow]:
-    statement = _select().where(d.c.state == DeliveryState.HELD.value).order_by(d.c.id)
-    return [_row(r) for r in connection.execute(statement.limit(500))]
+    statement = select_rows().where(d.c.state == DeliveryState.HELD.value).order_by(d.c.id)
+    return [row_of(r) for r in connection.execute(statement.limit(500))]
 
 
 @dataclass(frozen=True)
@@ -142,12 +142,12 @@ def _states_of(connection: Connection, article_ids: list[int]) -> dict[int, list
 
 def recent_errors(connection: Connection, limit: int = 10) -> list[DeliveryRow]:
     statement = (
-        _select()
+        select_rows()
         .where(d.c.error.is_not(None), d.c.state.in_(["failed", "retry", "unknown"]))
         .order_by(d.c.updated_at.desc())
         .limit(limit)
     )
-    return [_row(r) for r in connection.execute(statement)]
+    return [row_of(r) for r in connection.execute(statement)]
 
 
 def notes_for(
