@@ -114,7 +114,8 @@ class Service:
             # workers: hook (a), which of the due sources this process polls
             chosen = await asyncio.to_thread(self.coordinator.claim_sources, due)
         finally:
-            self._in_flight.difference_update(s.name for s in due if s not in chosen)
+            taken = {s.name for s in chosen}  # by name: comparing configs costs O(n²)
+            self._in_flight.difference_update(s.name for s in due if s.name not in taken)
         self._arm_poll(states)  # the others' next round must not wait for this one
         try:
             await self._poll(chosen, states)
