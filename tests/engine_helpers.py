@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from syndicator.config import load_config
 from syndicator.engine import Engine
+from syndicator.store import deliveries
+from syndicator.store.delivery_rows import DeliveryRow
 
 OUTBOX_TARGETS = """
 [[targets]]
@@ -56,3 +60,13 @@ kind = "feed"
 first_run = "{first_run}"
 full_text = "never"
 """
+
+
+def interrupted_sends(connection: Connection, rows: list[DeliveryRow]) -> int:
+    """How many of ``rows`` a killed process left in ``sending`` (their recovery says so)."""
+    return sum(
+        1
+        for row in rows
+        for _, _, detail in deliveries.events_for(connection, row.id)
+        if detail.startswith("interrupted while sending")
+    )

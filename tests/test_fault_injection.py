@@ -28,6 +28,7 @@ from pathlib import Path
 from syndicator.models import DeliveryState
 from syndicator.store import Store
 from syndicator.store import deliveries as delivery_store
+from tests.engine_helpers import interrupted_sends
 from tests.platform import REPO_ROOT, write_distribution
 from tests.platform.scenario import target
 from tests.platform.server import TOKEN, running_platform
@@ -153,12 +154,7 @@ def test_sigkill_at_random_moments_never_posts_twice_or_loses_a_delivery(
             assert final.wait(30) == 0
             with store.begin() as connection:
                 rows = delivery_store.listing(connection, limit=100_000)
-                interrupted = sum(
-                    1
-                    for r in rows
-                    for _, _, detail in delivery_store.events_for(connection, r.id)
-                    if detail.startswith("interrupted while sending")
-                )
+                interrupted = interrupted_sends(connection, rows)
         finally:
             store.close()
 

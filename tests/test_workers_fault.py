@@ -38,6 +38,7 @@ import pytest
 from syndicator.models import DeliveryState
 from syndicator.store import Store, registry
 from syndicator.store import deliveries as delivery_store
+from tests.engine_helpers import interrupted_sends
 from tests.platform import REPO_ROOT, write_distribution
 from tests.platform.scenario import target
 from tests.platform.server import TOKEN, Platform
@@ -229,12 +230,7 @@ def test_three_workers_killed_at_random_post_each_delivery_once_and_poll_each_so
             exits = [worker.wait(60) for worker in workers]
             with store.read() as connection:
                 rows = delivery_store.listing(connection, limit=100_000)
-                interrupted = sum(
-                    1
-                    for r in rows
-                    for _, _, detail in delivery_store.events_for(connection, r.id)
-                    if detail.startswith("interrupted while sending")
-                )
+                interrupted = interrupted_sends(connection, rows)
         finally:
             for worker in workers:
                 if worker.poll() is None:
