@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import time
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from syndicator.errors import ConfigError
 
 log = logging.getLogger(__name__)
+
+WAL_TRIES = 600  # 30 s in steps of 50 ms
 
 
 def open_engine(url: str) -> Engine:
@@ -49,10 +52,24 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
     cursor = dbapi_connection.cursor()
     # WAL lets `syndicator log` read while the service writes; NORMAL sync is durable
     # across process crashes (what the exactly-once rule needs), not across power loss.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _wal(cursor: sqlite3.Cursor) -> None:
+    """Switch a new store to WAL. The switch needs the file to itself, and SQLite
+    answers "database is locked" at once, without waiting its busy timeout, while
+    another process creates the same new store: wait for that, up to 30 s."""
+    for attempt in range(WAL_TRIES):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WAL_TRIES - 1:
+                raise
+            time.sleep(0.05)
 
 
 def migrate(engine: Engine) -> str:
