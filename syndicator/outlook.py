@@ -20,6 +20,7 @@ from syndicator.engine import Engine
 from syndicator.models import DeliveryState
 from syndicator.store import deliveries as delivery_store
 from syndicator.store import leases, pauses, polls, registry
+from syndicator.store.registry import WorkerRow
 from syndicator.targets import BoundTarget
 
 __all__ = [
@@ -66,17 +67,12 @@ class ServiceStatus:
 
 
 @dataclass(frozen=True)
-class WorkerStatus:
-    """A live ``syndicator run`` on a PostgreSQL store, and what it holds now."""
+class WorkerStatus(WorkerRow):
+    """A live ``syndicator run`` on a PostgreSQL store (its registry row), and what it
+    holds now."""
 
-    id: str
-    host: str
-    pid: int
-    version: str
-    started: datetime
-    heartbeat: datetime
-    sources: list[str]  # sources it is polling (a live lease)
-    deliveries: list[int]  # deliveries it is sending
+    sources: list[str] = field(default_factory=list)  # sources it is polling (a live lease)
+    deliveries: list[int] = field(default_factory=list)  # deliveries it is sending
 
 
 @dataclass(frozen=True)
@@ -139,19 +135,11 @@ def _workers(engine: Engine, connection: Connection, now: datetime) -> list[Work
         return []
     lease = engine.config.service.lease
     held = leases.holdings(connection, now=now)
-    return [
-        WorkerStatus(
-            id=row.id,
-            host=row.host,
-            pid=row.pid,
-            version=row.version,
-            started=row.started,
-            heartbeat=row.heartbeat,
-            sources=held.get(row.id, ([], []))[0],
-            deliveries=held.get(row.id, ([], []))[1],
-        )
-        for row in registry.live(connection, now=now, lease=lease)
-    ]
+    statuses = []
+    for row in registry.live(connection, now=now, lease=lease):
+        sources, sending = held.get(row.id, ([], []))
+        statuses.append(WorkerStatus(**asdict(row), sources=sources, deliveries=sending))
+    return statuses
 
 
 def _source_status(source: SourceConfig, state: polls.SourceState | None) -> SourceStatus:
